@@ -1,0 +1,6 @@
+export { LEGACY_PROVINCE_CODES } from './legacy-provinces.js'
+export { parsePersonalId, isPersonalId, type PersonalIdInfo } from './personal-id.js'
+export { isTaxCode, taxCodeCheckDigit } from './tax-code.js'
+export { isSocialInsuranceCode, isHealthInsuranceCardNo, socialInsuranceCodeOfCard } from './insurance.js'
+export { isLandParcelId, encodeGeohash } from './land-parcel.js'
+export { isDossierCode, DOSSIER_CODE, AGENCY_ID, PROCEDURE_CODE } from './dossier-code.js'
