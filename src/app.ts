@@ -1,0 +1,68 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import formbody from '@fastify/formbody'
+import { randomUUID } from 'node:crypto'
+import type { Config } from './config.js'
+import { addIdentifierFormats } from './catalog/formats.js'
+import configPlugin from './plugins/config.js'
+import problem from './plugins/problem.js'
+import requestContext from './plugins/request-context.js'
+import db from './plugins/db.js'
+import redis from './plugins/redis.js'
+import auth from './plugins/auth.js'
+import connectors, { type ConnectorsOptions } from './plugins/connectors.js'
+import docs from './plugins/docs.js'
+import { loggerOptions } from './logging.js'
+import healthRoutes from './routes/health/index.js'
+import authRoutes from './routes/auth/index.js'
+import catalogRoutes from './routes/catalog/index.js'
+import lookupRoutes from './routes/lookups/index.js'
+import adminRoutes from './routes/admin/index.js'
+
+export interface BuildOptions {
+  /** Connector instances to seed on first start (tests); default: the declarative file of the config. */
+  connectors?: ConnectorsOptions['seed']
+  connectorTypes?: ConnectorsOptions['types']
+  /** Serve the HTTP API (default true); false for a worker-only process. */
+  http?: boolean
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** Builds the gateway; never listens (server.ts does, tests use inject or listen on port 0). */
+export async function buildApp (config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel),
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    requestIdHeader: false,
+    return503OnClosing: true,
+    connectionTimeout: 30_000,
+    keepAliveTimeout: 10_000,
+    requestTimeout: 60_000,
+    routerOptions: { maxParamLength: 200 },
+    ajv: {
+      customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false },
+      plugins: [addIdentifierFormats]
+    }
+  })
+  await app.register(configPlugin, { config })
+  await app.register(problem)
+  await app.register(requestContext)
+  await app.register(formbody, { bodyLimit: 16_384 })
+  await app.register(db)
+  await app.register(redis)
+  await app.register(auth)
+  await app.register(connectors, { seed: opts.connectors, types: opts.connectorTypes })
+  if (opts.http !== false) {
+    await app.register(docs)
+    await app.register(healthRoutes)
+    await app.register(authRoutes)
+    await app.register(catalogRoutes)
+    await app.register(lookupRoutes)
+    await app.register(adminRoutes)
+  }
+  return app
+}

@@ -1,0 +1,146 @@
+import type pg from 'pg'
+import { LRUCache } from 'lru-cache'
+import { hashSecret, newSecret, verifySecret } from './secret-hash.js'
+
+export type Role = 'system' | 'admin' | 'auditor'
+export const ROLES: readonly Role[] = ['system', 'admin', 'auditor']
+
+export interface Client {
+  id: string
+  name: string
+  roles: Role[]
+  grants: string[]
+  enabled: boolean
+  createdAt: string
+  updatedAt: string
+  secretRotatedAt: string
+}
+
+export interface ClientInput { id: string, name: string, roles: Role[], grants?: string[], enabled?: boolean }
+export type ClientPatch = Partial<Pick<Client, 'name' | 'roles' | 'grants' | 'enabled'>>
+
+interface Row {
+  id: string
+  name: string
+  roles: Role[]
+  grants: string[]
+  enabled: boolean
+  secret_hash: string
+  created_at: Date
+  updated_at: Date
+  secret_rotated_at: Date
+}
+
+const COLUMNS = 'id, name, roles, grants, enabled, secret_hash, created_at, updated_at, secret_rotated_at'
+
+const toClient = (r: Row): Client => ({
+  id: r.id,
+  name: r.name,
+  roles: r.roles,
+  grants: r.grants,
+  enabled: r.enabled,
+  createdAt: r.created_at.toISOString(),
+  updatedAt: r.updated_at.toISOString(),
+  secretRotatedAt: r.secret_rotated_at.toISOString()
+})
+
+/** API clients in PostgreSQL, with a short-lived cache for the per-request checks (enabled, grants). */
+export class ClientStore {
+  readonly #pool: pg.Pool
+  readonly #cost: number
+  readonly #cache: LRUCache<string, Client | false> | undefined
+
+  constructor (pool: pg.Pool, opts: { hashCost: number, cacheTtlMs: number }) {
+    this.#pool = pool
+    this.#cost = opts.hashCost
+    this.#cache = opts.cacheTtlMs > 0 ? new LRUCache({ max: 10_000, ttl: opts.cacheTtlMs }) : undefined
+  }
+
+  async create (input: ClientInput): Promise<{ client: Client, secret: string }> {
+    const secret = newSecret()
+    const hash = await hashSecret(secret, this.#cost)
+    const { rows } = await this.#pool.query<Row>(
+      `INSERT INTO clients (id, name, roles, grants, enabled, secret_hash) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`,
+      [input.id, input.name, input.roles, input.grants ?? [], input.enabled ?? true, hash])
+    if (rows.length === 0) throw Object.assign(new Error(`client ${input.id} exists`), { exists: true })
+    this.invalidate(input.id)
+    return { client: toClient(rows[0]), secret }
+  }
+
+  /** Creates or updates a client with a secret chosen by the operator (the bootstrap admin). */
+  async upsertWithSecret (input: ClientInput, secret: string): Promise<Client> {
+    const hash = await hashSecret(secret, this.#cost)
+    const { rows } = await this.#pool.query<Row>(
+      `INSERT INTO clients (id, name, roles, grants, enabled, secret_hash) VALUES ($1, $2, $3, $4, true, $5)
+       ON CONFLICT (id) DO UPDATE SET roles = EXCLUDED.roles, secret_hash = EXCLUDED.secret_hash, enabled = true,
+         updated_at = now(), secret_rotated_at = now()
+       RETURNING ${COLUMNS}`,
+      [input.id, input.name, input.roles, input.grants ?? [], hash])
+    this.invalidate(input.id)
+    return toClient(rows[0])
+  }
+
+  async list (): Promise<Client[]> {
+    const { rows } = await this.#pool.query<Row>(`SELECT ${COLUMNS} FROM clients ORDER BY id`)
+    return rows.map(toClient)
+  }
+
+  async get (id: string): Promise<Client | undefined> {
+    const { rows } = await this.#pool.query<Row>(`SELECT ${COLUMNS} FROM clients WHERE id = $1`, [id])
+    return rows.length > 0 ? toClient(rows[0]) : undefined
+  }
+
+  /** The client as the request path sees it: cached for a few seconds, invalidated on every change here. */
+  async cached (id: string): Promise<Client | undefined> {
+    const hit = this.#cache?.get(id)
+    if (hit !== undefined) return hit === false ? undefined : hit
+    const client = await this.get(id)
+    this.#cache?.set(id, client ?? false)
+    return client
+  }
+
+  async patch (id: string, patch: ClientPatch): Promise<Client | undefined> {
+    const { rows } = await this.#pool.query<Row>(
+      `UPDATE clients SET name = COALESCE($2, name), roles = COALESCE($3, roles), grants = COALESCE($4, grants),
+         enabled = COALESCE($5, enabled), updated_at = now()
+       WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, patch.name ?? null, patch.roles ?? null, patch.grants ?? null, patch.enabled ?? null])
+    this.invalidate(id)
+    return rows.length > 0 ? toClient(rows[0]) : undefined
+  }
+
+  async delete (id: string): Promise<boolean> {
+    const { rowCount } = await this.#pool.query('DELETE FROM clients WHERE id = $1', [id])
+    this.invalidate(id)
+    return (rowCount ?? 0) > 0
+  }
+
+  async rotateSecret (id: string): Promise<string | undefined> {
+    const secret = newSecret()
+    const hash = await hashSecret(secret, this.#cost)
+    const { rowCount } = await this.#pool.query(
+      'UPDATE clients SET secret_hash = $2, secret_rotated_at = now(), updated_at = now() WHERE id = $1', [id, hash])
+    this.invalidate(id)
+    return (rowCount ?? 0) > 0 ? secret : undefined
+  }
+
+  /**
+   * Client-credentials check. An unknown id still costs one hash, so response time does not tell
+   * whether a client id exists.
+   */
+  async authenticate (id: string, secret: string): Promise<Client | undefined> {
+    const { rows } = await this.#pool.query<Row>(`SELECT ${COLUMNS} FROM clients WHERE id = $1`, [id])
+    const row = rows[0]
+    const ok = await verifySecret(secret, row?.secret_hash ?? await this.#dummyHash())
+    return row !== undefined && ok && row.enabled ? toClient(row) : undefined
+  }
+
+  invalidate (id: string): void { this.#cache?.delete(id) }
+
+  #dummy: Promise<string> | undefined
+  async #dummyHash (): Promise<string> {
+    this.#dummy ??= hashSecret(newSecret(), this.#cost)
+    return await this.#dummy
+  }
+}

@@ -1,0 +1,130 @@
+import envSchema from 'env-schema'
+
+/**
+ * The only reader of process.env. Every setting the gateway has is declared here, with its default;
+ * `loadConfig()` is called once per process and the result is passed down, so tests build variants
+ * without touching the environment.
+ */
+const schema = {
+  type: 'object',
+  properties: {
+    HOST: { type: 'string', default: '127.0.0.1' },
+    PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
+    LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+    DATA_DIR: { type: 'string', default: '.data' },
+    REDIS_URL: { type: 'string' },
+    DATABASE_URL: { type: 'string' },
+    DATABASE_POOL_SIZE: { type: 'integer', minimum: 1, default: 10 },
+    QUEUE_PREFIX: { type: 'string', default: 'lienthong' },
+    PUBLIC_URL: { type: 'string' },
+    JWT_ISSUER: { type: 'string', default: 'lienthong-gateway' },
+    JWT_AUDIENCE: { type: 'string', default: 'lienthong' },
+    JWT_TTL_SECONDS: { type: 'integer', minimum: 30, maximum: 900, default: 900 },
+    JWT_PRIVATE_KEY_FILE: { type: 'string' },
+    EXTERNAL_JWT_ISSUER: { type: 'string' },
+    EXTERNAL_JWKS_URL: { type: 'string' },
+    EXTERNAL_JWT_AUDIENCE: { type: 'string' },
+    LIENTHONG_ADMIN_ID: { type: 'string' },
+    LIENTHONG_ADMIN_SECRET: { type: 'string' },
+    CONNECTORS_FILE: { type: 'string', default: 'config/connectors.json' },
+    SIMULATORS: { type: 'string', enum: ['auto', 'on', 'off'], default: 'auto' },
+    SIMULATOR_BASE_PORT: { type: 'integer', minimum: 0, maximum: 65000, default: 18100 },
+    BODY_LIMIT_BYTES: { type: 'integer', minimum: 1024, default: 1048576 },
+    CLIENT_CACHE_TTL_MS: { type: 'integer', minimum: 0, default: 5000 },
+    SECRET_HASH_COST: { type: 'integer', minimum: 1024, default: 32768 },
+    WORKERS: { type: 'boolean', default: true },
+    WORKER_CONCURRENCY: { type: 'integer', minimum: 1, default: 16 },
+    AUDIT_KEY: { type: 'string' },
+    SECRETS_KEY: { type: 'string' },
+    SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 15000 }
+  }
+} as const
+
+export interface Config {
+  host: string
+  port: number
+  logLevel: string
+  dataDir: string
+  redisUrl?: string
+  databaseUrl?: string
+  databasePoolSize: number
+  queuePrefix: string
+  publicUrl?: string
+  jwt: {
+    issuer: string
+    audience: string
+    ttlSeconds: number
+    privateKeyFile?: string
+    external?: { issuer: string, jwksUrl: string, audience?: string }
+  }
+  admin?: { id: string, secret: string }
+  connectorsFile: string
+  simulators: 'auto' | 'on' | 'off'
+  simulatorBasePort: number
+  bodyLimitBytes: number
+  clientCacheTtlMs: number
+  secretHashCost: number
+  workers: boolean
+  workerConcurrency: number
+  auditKey?: string
+  secretsKey?: string
+  shutdownTimeoutMs: number
+  /** Values for `${NAME}` placeholders in the declarative connector file (the process environment). */
+  vars: Readonly<Record<string, string>>
+}
+
+type Env = Record<string, string | number | boolean | undefined>
+
+export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env): Config {
+  const e = envSchema<Env>({ schema, data: env, dotenv: false })
+  const str = (k: string): string | undefined => {
+    const v = e[k]
+    return typeof v === 'string' && v !== '' ? v : undefined
+  }
+  const externalIssuer = str('EXTERNAL_JWT_ISSUER')
+  const externalJwks = str('EXTERNAL_JWKS_URL')
+  if ((externalIssuer === undefined) !== (externalJwks === undefined)) {
+    throw new Error('EXTERNAL_JWT_ISSUER and EXTERNAL_JWKS_URL must be set together')
+  }
+  const adminId = str('LIENTHONG_ADMIN_ID')
+  const adminSecret = str('LIENTHONG_ADMIN_SECRET')
+  if ((adminId === undefined) !== (adminSecret === undefined)) {
+    throw new Error('LIENTHONG_ADMIN_ID and LIENTHONG_ADMIN_SECRET must be set together')
+  }
+  if (adminSecret !== undefined && adminSecret.length < 12) {
+    throw new Error('LIENTHONG_ADMIN_SECRET must be at least 12 characters')
+  }
+  return {
+    host: e.HOST as string,
+    port: e.PORT as number,
+    logLevel: e.LOG_LEVEL as string,
+    dataDir: e.DATA_DIR as string,
+    redisUrl: str('REDIS_URL'),
+    databaseUrl: str('DATABASE_URL'),
+    databasePoolSize: e.DATABASE_POOL_SIZE as number,
+    queuePrefix: e.QUEUE_PREFIX as string,
+    publicUrl: str('PUBLIC_URL'),
+    jwt: {
+      issuer: e.JWT_ISSUER as string,
+      audience: e.JWT_AUDIENCE as string,
+      ttlSeconds: e.JWT_TTL_SECONDS as number,
+      privateKeyFile: str('JWT_PRIVATE_KEY_FILE'),
+      external: externalIssuer !== undefined && externalJwks !== undefined
+        ? { issuer: externalIssuer, jwksUrl: externalJwks, audience: str('EXTERNAL_JWT_AUDIENCE') }
+        : undefined
+    },
+    admin: adminId !== undefined && adminSecret !== undefined ? { id: adminId, secret: adminSecret } : undefined,
+    connectorsFile: e.CONNECTORS_FILE as string,
+    simulators: e.SIMULATORS as Config['simulators'],
+    simulatorBasePort: e.SIMULATOR_BASE_PORT as number,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES as number,
+    clientCacheTtlMs: e.CLIENT_CACHE_TTL_MS as number,
+    secretHashCost: e.SECRET_HASH_COST as number,
+    workers: e.WORKERS as boolean,
+    workerConcurrency: e.WORKER_CONCURRENCY as number,
+    auditKey: str('AUDIT_KEY'),
+    secretsKey: str('SECRETS_KEY'),
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS as number,
+    vars: Object.freeze(Object.fromEntries(Object.entries(env).filter((kv): kv is [string, string] => typeof kv[1] === 'string')))
+  }
+}

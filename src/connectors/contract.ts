@@ -1,0 +1,69 @@
+import type { Dispatcher } from 'undici'
+import type { FastifyBaseLogger } from 'fastify'
+
+/**
+ * The connector contract. A connector *type* is code (a folder in `connectors/`); a connector *instance*
+ * is data (id, type, services, provinces, config) kept in PostgreSQL. The gateway owns everything around
+ * the call — the undici pool, timeouts, retries, circuit breaker, tracing, audit — so a type only maps
+ * the gateway's canonical request to its national system and back.
+ */
+export interface CallContext {
+  /** undici Pool bound to the instance's origin (timeouts set by the runtime). */
+  http: Dispatcher
+  /** Aborted when the caller goes away or the deadline passes. */
+  signal: AbortSignal
+  /** Headers to forward (W3C trace context). */
+  headers: Record<string, string>
+  /** 1-based attempt number. */
+  attempt: number
+  log: FastifyBaseLogger
+}
+
+export interface ConnectorRuntime {
+  /** A synchronous lookup; resolves the response `data` or throws an UpstreamFailure. */
+  lookup? (serviceId: string, request: Record<string, unknown>, ctx: CallContext): Promise<unknown>
+  /** A queued delivery (dossier sync); resolves the upstream's acknowledgement or throws an UpstreamFailure. */
+  deliver? (serviceId: string, payload: Record<string, unknown>, ctx: CallContext): Promise<unknown>
+  /** Active health probe; throws when the upstream does not answer. */
+  probe? (ctx: CallContext): Promise<void>
+  close? (): Promise<void>
+}
+
+export interface ConnectorType<C = Record<string, unknown>> {
+  type: string
+  version: string
+  description: string
+  /** Service ids this type can serve. */
+  services: readonly string[]
+  /** JSON Schema of an instance's `config`. */
+  configSchema: Record<string, unknown>
+  /** JSON pointers of write-only secret fields in `config` (masked on read). */
+  secretFields: readonly string[]
+  /** Origin (scheme://host:port) the instance's pool connects to. */
+  origin (config: C): string
+  create (config: C, deps: { log: FastifyBaseLogger }): ConnectorRuntime
+}
+
+export const defineConnectorType = <C>(t: ConnectorType<C>): ConnectorType<C> => t
+
+export type FailureKind = 'not_found' | 'timeout' | 'unavailable' | 'error' | 'rejected' | 'circuit_open'
+
+/**
+ * What a connector throws when the upstream did not give a usable answer. `retryable` says whether the
+ * same call may succeed later (the runtime retries idempotent lookups, the queue retries deliveries).
+ */
+export class UpstreamFailure extends Error {
+  readonly kind: FailureKind
+  readonly retryable: boolean
+  readonly upstreamStatus?: number
+  readonly upstreamCode?: string
+
+  constructor (kind: FailureKind, message: string, opts: { retryable?: boolean, upstreamStatus?: number, upstreamCode?: string, cause?: unknown } = {}) {
+    super(message, { cause: opts.cause })
+    this.name = 'UpstreamFailure'
+    this.kind = kind
+    this.retryable = opts.retryable ?? (kind === 'timeout' || kind === 'unavailable' || kind === 'error')
+    this.upstreamStatus = opts.upstreamStatus
+    this.upstreamCode = opts.upstreamCode
+  }
+}

@@ -1,0 +1,148 @@
+import { Pool } from 'undici'
+import CircuitBreaker from 'opossum'
+import type { FastifyBaseLogger } from 'fastify'
+import { UpstreamFailure, type ConnectorRuntime, type ConnectorType, type CallContext } from '../contract.js'
+import { runtimeOptions, type RuntimeOptions } from './options.js'
+import { backoffDelay, sleep } from './backoff.js'
+import { toUpstreamFailure } from './classify.js'
+import { CallStats } from './stats.js'
+
+export interface InstanceRecord {
+  id: string
+  type: string
+  services: string[]
+  provinces: string[] | null
+  config: Record<string, unknown>
+  enabled: boolean
+  version: number
+}
+
+export interface CallOptions {
+  signal?: AbortSignal
+  headers?: Record<string, string>
+  /** Idempotent calls may be retried here; others are retried by the queue under an idempotency key. */
+  idempotent: boolean
+  log: FastifyBaseLogger
+  onAttempt?: (attempt: { n: number, ok: boolean, durationMs: number, failure?: UpstreamFailure }) => void
+}
+
+export type CircuitState = 'closed' | 'open' | 'half-open'
+
+/**
+ * One live connector instance: its undici Pool, its connector-type runtime, the retry loop and the circuit
+ * breaker. It owns all four and closes them after the calls in flight have finished.
+ */
+export class ConnectorInstance {
+  readonly record: InstanceRecord
+  readonly options: RuntimeOptions
+  readonly stats = new CallStats()
+  readonly #pool: Pool
+  readonly #runtime: ConnectorRuntime
+  readonly #breaker: CircuitBreaker<[() => Promise<unknown>], unknown>
+  #inflight = 0
+  #drained: (() => void) | undefined
+  #closed = false
+
+  constructor (record: InstanceRecord, type: ConnectorType, log: FastifyBaseLogger) {
+    this.record = record
+    this.options = runtimeOptions(record.config.runtime)
+    const o = this.options
+    this.#pool = new Pool(type.origin(record.config), {
+      connections: o.connections,
+      connect: { timeout: o.connectTimeoutMs },
+      headersTimeout: o.headersTimeoutMs,
+      bodyTimeout: o.bodyTimeoutMs,
+      keepAliveTimeout: 10_000
+    })
+    this.#runtime = type.create(record.config, { log })
+    this.#breaker = new CircuitBreaker(async (fn: () => Promise<unknown>) => await fn(), {
+      timeout: false,
+      errorThresholdPercentage: o.breaker.errorThresholdPercentage,
+      resetTimeout: o.breaker.resetTimeoutMs,
+      volumeThreshold: o.breaker.volumeThreshold,
+      rollingPercentilesEnabled: false,
+      // A subject that does not exist, or a request the upstream refuses, says nothing about its health.
+      errorFilter: (err: unknown) => err instanceof UpstreamFailure && (err.kind === 'not_found' || err.kind === 'rejected')
+    })
+  }
+
+  get id (): string { return this.record.id }
+  get services (): string[] { return this.record.services }
+  get provinces (): string[] | null { return this.record.provinces }
+  get enabled (): boolean { return this.record.enabled }
+
+  get circuit (): CircuitState {
+    return this.#breaker.opened ? 'open' : this.#breaker.halfOpen ? 'half-open' : 'closed'
+  }
+
+  async lookup (serviceId: string, body: Record<string, unknown>, opts: CallOptions): Promise<unknown> {
+    const fn = this.#runtime.lookup
+    if (fn === undefined) throw new UpstreamFailure('rejected', `connector ${this.id} does not serve lookups`, { retryable: false })
+    return await this.#call(opts, async (ctx) => await fn.call(this.#runtime, serviceId, body, ctx))
+  }
+
+  async deliver (serviceId: string, payload: Record<string, unknown>, opts: CallOptions): Promise<unknown> {
+    const fn = this.#runtime.deliver
+    if (fn === undefined) throw new UpstreamFailure('rejected', `connector ${this.id} does not serve deliveries`, { retryable: false })
+    return await this.#call(opts, async (ctx) => await fn.call(this.#runtime, serviceId, payload, ctx))
+  }
+
+  async probe (log: FastifyBaseLogger): Promise<void> {
+    const fn = this.#runtime.probe
+    if (fn === undefined) return
+    const signal = AbortSignal.timeout(this.options.headersTimeoutMs)
+    await fn.call(this.#runtime, { http: this.#pool, signal, headers: {}, attempt: 1, log })
+  }
+
+  async #call (opts: CallOptions, run: (ctx: CallContext) => Promise<unknown>): Promise<unknown> {
+    if (this.#closed) throw new UpstreamFailure('unavailable', `connector ${this.id} is closed`)
+    this.#inflight++
+    const deadline = Date.now() + this.options.deadlineMs
+    const maxAttempts = opts.idempotent ? 1 + this.options.retries.attempts : 1
+    try {
+      for (let n = 1; ; n++) {
+        const started = performance.now()
+        const timeout = AbortSignal.timeout(Math.max(1, deadline - Date.now()))
+        const signal = opts.signal !== undefined ? AbortSignal.any([opts.signal, timeout]) : timeout
+        try {
+          const result = await this.#breaker.fire(async () =>
+            await run({ http: this.#pool, signal, headers: opts.headers ?? {}, attempt: n, log: opts.log }))
+          const durationMs = performance.now() - started
+          this.stats.record(durationMs, true)
+          opts.onAttempt?.({ n, ok: true, durationMs })
+          return result
+        } catch (err) {
+          const durationMs = performance.now() - started
+          const failure = (err as { code?: string }).code === 'EOPENBREAKER'
+            ? new UpstreamFailure('circuit_open', `circuit of ${this.id} is open`, { retryable: false })
+            : toUpstreamFailure(err, timeout.aborted)
+          const healthy = failure.kind === 'not_found' || failure.kind === 'rejected'
+          if (failure.kind !== 'circuit_open') this.stats.record(durationMs, healthy)
+          opts.onAttempt?.({ n, ok: false, durationMs, failure })
+          if (opts.signal?.aborted === true) throw failure
+          const wait = backoffDelay(n, this.options.retries.baseDelayMs, this.options.retries.maxDelayMs)
+          if (!failure.retryable || n >= maxAttempts || Date.now() + wait >= deadline) throw failure
+          await sleep(wait, opts.signal)
+        }
+      }
+    } finally {
+      if (--this.#inflight === 0) this.#drained?.()
+    }
+  }
+
+  /** Stops taking calls, waits (bounded) for those in flight, then closes breaker, runtime and pool. */
+  async close (drainMs = 10_000): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    if (this.#inflight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, drainMs)
+        timer.unref()
+        this.#drained = () => { clearTimeout(timer); resolve() }
+      })
+    }
+    this.#breaker.shutdown()
+    await this.#runtime.close?.()
+    await this.#pool.close()
+  }
+}

@@ -1,0 +1,51 @@
+import { join, resolve } from 'node:path'
+import type { Config } from './config.js'
+import { startLocalServices, type LocalServices } from './dev/local-services.js'
+import { startSimulators, type RunningSimulators } from './simulators/index.js'
+
+/** Environment variable names under which the simulators' URLs reach `config/connectors.json`. */
+export const SIMULATOR_VARS: Record<string, string> = {
+  citizen: 'SIM_CITIZEN_URL',
+  'land-01': 'SIM_LAND_01_URL',
+  'land-79': 'SIM_LAND_79_URL',
+  tax: 'SIM_TAX_URL',
+  insurance: 'SIM_INSURANCE_URL',
+  dvcqg: 'SIM_DVCQG_URL'
+}
+
+export interface Embedded { config: Config, stop (): Promise<void> }
+
+/**
+ * The embedded default: without REDIS_URL / DATABASE_URL, a private Redis and PostgreSQL under
+ * DATA_DIR, and the simulators of the national systems on fixed loopback ports; returns the config
+ * pointed at them and the owner that stops them all.
+ */
+export async function startEmbedded (config: Config, log: (msg: string) => void): Promise<Embedded> {
+  const embedServices = config.redisUrl === undefined || config.databaseUrl === undefined
+  const runSims = config.simulators === 'on' || (config.simulators === 'auto' && embedServices)
+  let services: LocalServices | undefined
+  let sims: RunningSimulators | undefined
+  const stop = async (): Promise<void> => {
+    await sims?.close()
+    await services?.stop()
+  }
+  try {
+    let next = config
+    if (embedServices) {
+      log(`starting private Redis and PostgreSQL under ${resolve(config.dataDir)}`)
+      services = await startLocalServices({ dir: join(config.dataDir, 'services'), log })
+      next = { ...next, redisUrl: config.redisUrl ?? services.redisUrl, databaseUrl: config.databaseUrl ?? services.databaseUrl }
+    }
+    if (runSims) {
+      sims = await startSimulators({ host: '127.0.0.1', basePort: config.simulatorBasePort })
+      const vars: Record<string, string> = { ...config.vars }
+      for (const [name, url] of Object.entries(sims.urls)) vars[SIMULATOR_VARS[name]] = url
+      next = { ...next, vars }
+      log(`simulators listening: ${Object.entries(sims.urls).map(([k, v]) => `${k}=${v}`).join(' ')}`)
+    }
+    return { config: next, stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}

@@ -1,0 +1,90 @@
+import { STATUS_CODES } from 'node:http'
+import fp from 'fastify-plugin'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { NotFound } from '../errors.js'
+
+export interface ProblemDetail { path: string, message: string }
+
+/** Fastify's own error codes that are the client's doing, with the stable code each becomes. */
+const FASTIFY_CODES: Record<string, { status: number, code: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'VALIDATION_FAILED' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'VALIDATION_FAILED' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'VALIDATION_FAILED' },
+  FST_ERR_BAD_URL: { status: 400, code: 'VALIDATION_FAILED' },
+  FST_ERR_ASYNC_CONSTRAINT: { status: 400, code: 'VALIDATION_FAILED' }
+}
+
+const BY_STATUS: Record<number, string> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'NOT_FOUND',
+  406: 'VALIDATION_FAILED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+  502: 'UPSTREAM_ERROR',
+  503: 'SERVICE_UNAVAILABLE',
+  504: 'UPSTREAM_TIMEOUT'
+}
+
+const OUR_CODE = /^[A-Z][A-Z_]+$/
+
+function classify (err: FastifyError): { status: number, code: string } {
+  const known = FASTIFY_CODES[err.code]
+  if (known !== undefined) return known
+  if (err.validation !== undefined) return { status: 400, code: 'VALIDATION_FAILED' }
+  if (typeof err.code === 'string' && err.code.startsWith('FST_JWT_')) return { status: 401, code: 'UNAUTHORIZED' }
+  if (typeof err.code === 'string' && err.code.startsWith('FAST_JWT_')) return { status: 401, code: 'UNAUTHORIZED' }
+  const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
+  if (status >= 500 && !(typeof err.code === 'string' && OUR_CODE.test(err.code) && err.code !== 'INTERNAL')) {
+    return { status: 500, code: 'INTERNAL' }
+  }
+  if (typeof err.code === 'string' && OUR_CODE.test(err.code)) return { status, code: err.code }
+  return { status, code: BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED') }
+}
+
+function validationDetails (err: FastifyError): ProblemDetail[] | undefined {
+  const fromErr = (err as { errors?: ProblemDetail[] }).errors
+  if (Array.isArray(fromErr)) return fromErr
+  if (err.validation === undefined) return undefined
+  const where = err.validationContext ?? 'body'
+  return err.validation.map((v) => {
+    const params = v.params as Record<string, unknown>
+    const extra = typeof params?.missingProperty === 'string'
+      ? `/${params.missingProperty}`
+      : typeof params?.additionalProperty === 'string' ? `/${params.additionalProperty}` : ''
+    const path = `${v.instancePath}${extra}`
+    return { path: where === 'body' ? (path === '' ? '/' : path) : `${where}${path === '' ? '' : path}`, message: v.message ?? 'is invalid' }
+  })
+}
+
+export function sendProblem (request: FastifyRequest, reply: FastifyReply, err: FastifyError): FastifyReply {
+  const { status, code } = classify(err)
+  if (status >= 500 && code === 'INTERNAL') request.log.error({ err }, 'request failed')
+  else if (status >= 500) request.log.warn({ code, msg: err.message }, 'upstream or dependency failure')
+  const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds
+  if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter))
+  const body = {
+    type: `urn:lienthong:problem:${code.toLowerCase().replaceAll('_', '-')}`,
+    title: STATUS_CODES[status] ?? 'Error',
+    status,
+    detail: code === 'INTERNAL' ? 'The gateway failed to process the request; it has been logged' : err.message,
+    instance: request.url.split('?')[0],
+    code,
+    traceId: request.traceId,
+    errors: code === 'VALIDATION_FAILED' ? validationDetails(err) : undefined
+  }
+  return reply.code(status).type('application/problem+json; charset=utf-8').send(body)
+}
+
+/** Renders every error as RFC 9457 problem+json with a stable `code` (architecture.md §3). */
+export default fp(async function problem (app) {
+  app.setErrorHandler((err: FastifyError, request, reply) => sendProblem(request, reply, err))
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, new NotFound(`No route ${request.method} ${request.url.split('?')[0]}`)))
+}, { name: 'problem' })

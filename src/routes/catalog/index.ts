@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify'
+import { SERVICES, getService } from '../../catalog/services.js'
+import { getSchema } from '../../catalog/schemas.js'
+import { ServiceNotFound } from '../../errors.js'
+
+const summary = (s: (typeof SERVICES)[number]): Record<string, string> =>
+  ({ id: s.id, version: s.version, kind: s.kind, title: s.title, description: s.description })
+
+/** Metaservices (architecture.md §3.2): the services a caller may use, each with its JSON Schemas. */
+export default async function catalogRoutes (app: FastifyInstance): Promise<void> {
+  app.addHook('onRequest', app.authenticate)
+
+  const visible = (roles: string[], grants: string[]): typeof SERVICES =>
+    roles.includes('admin') || roles.includes('auditor') ? SERVICES : SERVICES.filter((s) => grants.includes(s.id))
+
+  app.get('/v1/services', { schema: { tags: ['catalogue'], summary: 'Services this caller may use' } }, async (request) =>
+    visible(request.principal.roles, request.principal.grants).map(summary))
+
+  app.get<{ Params: { id: string } }>('/v1/services/:id', {
+    schema: {
+      tags: ['catalogue'],
+      summary: 'One service with its request and response JSON Schemas',
+      params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] }
+    }
+  }, async (request) => {
+    const service = getService(request.params.id)
+    if (service === undefined || !visible(request.principal.roles, request.principal.grants).includes(service)) {
+      throw new ServiceNotFound(request.params.id)
+    }
+    return { ...summary(service), requestSchema: getSchema(service.requestSchemaId), responseSchema: getSchema(service.responseSchemaId) }
+  })
+}

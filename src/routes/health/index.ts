@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify'
+
+/** Liveness (the process answers) and readiness (its dependencies answer). */
+export default async function healthRoutes (app: FastifyInstance): Promise<void> {
+  app.get('/health/live', { schema: { tags: ['operations'] } }, async () => ({ status: 'ok' }))
+
+  app.get('/health/ready', { schema: { tags: ['operations'] } }, async (_request, reply) => {
+    const checks: Record<string, 'up' | 'down'> = {}
+    const probe = async (name: string, fn: () => Promise<unknown>): Promise<void> => {
+      try {
+        await Promise.race([fn(), new Promise((_resolve, reject) => setTimeout(reject, 2000).unref())])
+        checks[name] = 'up'
+      } catch {
+        checks[name] = 'down'
+      }
+    }
+    await Promise.all([
+      probe('postgres', async () => await app.db.query('SELECT 1')),
+      probe('redis', async () => await app.redis.client.ping())
+    ])
+    const ok = Object.values(checks).every((v) => v === 'up')
+    return await reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready', checks })
+  })
+}

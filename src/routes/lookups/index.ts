@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify'
+import { getService } from '../../catalog/services.js'
+import { createValidator } from '../../catalog/validator.js'
+import { UpstreamFailure } from '../../connectors/contract.js'
+import { Forbidden, NoRoute, ServiceNotFound, UpstreamError, ValidationFailed } from '../../errors.js'
+import { failureToError } from '../../lookups/failure-to-error.js'
+import { lookupContext } from '../../lookups/headers.js'
+import { chooseInstances } from '../../lookups/routing.js'
+
+interface Params { serviceId: string }
+
+/** POST /v1/lookups/{serviceId}: token → role → service → grant → purpose → schema → connector → envelope. */
+export default async function lookupRoutes (app: FastifyInstance): Promise<void> {
+  const validator = createValidator()
+  app.addHook('onRequest', app.authenticate)
+  app.addHook('preHandler', app.requireRole('system'))
+
+  app.post<{ Params: Params, Body: unknown }>('/v1/lookups/:serviceId', {
+    schema: {
+      tags: ['lookups'],
+      summary: 'Look up a citizen, land parcel, taxpayer or insurance record',
+      params: { type: 'object', properties: { serviceId: { type: 'string', maxLength: 64 } }, required: ['serviceId'] }
+    }
+  }, async (request) => {
+    const started = performance.now()
+    const service = getService(request.params.serviceId)
+    if (service === undefined || service.kind !== 'lookup') throw new ServiceNotFound(request.params.serviceId)
+    if (!request.principal.grants.includes(service.id)) throw new Forbidden(`Client is not granted ${service.id}`)
+    lookupContext(request)
+    const checked = validator.validate(service.requestSchemaId, request.body)
+    if (!checked.ok) throw Object.assign(new ValidationFailed(`Request body does not match ${service.requestSchemaId}`), { errors: checked.errors })
+    const body = request.body as Record<string, unknown>
+
+    const { instances, resolved, routedBody } = chooseInstances(app, service, body)
+    if (instances.length === 0) throw new NoRoute(service.id, resolved?.provinceCode !== undefined ? ` for province ${resolved.provinceCode}` : '')
+
+    const headers = { traceparent: `00-${request.traceId}-${request.spanId}-01` }
+    let lastFailure: UpstreamFailure | undefined
+    for (const instance of instances) {
+      try {
+        const data = await instance.lookup(service.id, routedBody, { idempotent: true, headers, log: request.log })
+        const shape = validator.validate(service.responseSchemaId, data)
+        if (!shape.ok) {
+          request.log.warn({ connector: instance.id, errors: shape.errors.slice(0, 5) }, 'upstream answer does not match the response schema')
+          throw new UpstreamError(service.id)
+        }
+        return {
+          data,
+          meta: {
+            service: service.id,
+            connector: instance.id,
+            traceId: request.traceId,
+            durationMs: Math.round((performance.now() - started) * 10) / 10,
+            ...(resolved !== undefined ? { resolved } : {})
+          }
+        }
+      } catch (err) {
+        if (!(err instanceof UpstreamFailure)) throw err
+        lastFailure = err
+        // Asking each province in turn (a parcel id alone): only "not here" moves on to the next one.
+        if (err.kind !== 'not_found') break
+      }
+    }
+    throw failureToError(lastFailure as UpstreamFailure, service.id)
+  })
+}
