@@ -3,6 +3,7 @@ import { PurposeRequired, ValidationFailed } from '../errors.js'
 
 export interface LookupContext { purpose: string, caseId?: string, endUser?: string }
 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const PRINTABLE = /^[^\u0000-\u001f\u007f]+$/
 
 function header (request: FastifyRequest, name: string, max: number): string | undefined {

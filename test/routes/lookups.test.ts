@@ -8,7 +8,11 @@ const ALL = ['citizen.lookup', 'land.parcel.lookup', 'tax.taxpayer.lookup', 'ins
 
 function simConnectors (urls: Record<string, string>): DeclaredInstance[] {
   const rest = (id: string, service: string, url: string, path: string, provinces: string[] | null = null): DeclaredInstance => ({
-    id, type: 'rest-json', services: [service], provinces, enabled: true,
+    id,
+    type: 'rest-json',
+    services: [service],
+    provinces,
+    enabled: true,
     config: { baseUrl: url, operations: { [service]: { path } }, runtime: { retries: { attempts: 1, baseDelayMs: 10, maxDelayMs: 20 }, headersTimeoutMs: 1000, deadlineMs: 3000 } }
   })
   return [
@@ -121,7 +125,11 @@ t.test('upstream failures map to 504, 503, 502 and an open circuit answers fast 
   }))
   const app = await build(t, {
     connectors: [{
-      id: 'flaky', type: 'rest-json', services: ['citizen.lookup'], provinces: null, enabled: true,
+      id: 'flaky',
+      type: 'rest-json',
+      services: ['citizen.lookup'],
+      provinces: null,
+      enabled: true,
       config: { baseUrl: url, operations: { 'citizen.lookup': { path: '/lookup' } }, runtime: { headersTimeoutMs: 300, deadlineMs: 800, retries: { attempts: 1, baseDelayMs: 1, maxDelayMs: 2 }, breaker: { volumeThreshold: 4, errorThresholdPercentage: 50, resetTimeoutMs: 60000 } } }
     }]
   })

@@ -1,0 +1,110 @@
+/** One service of the catalogue (architecture.md §3.2): what a client may be granted and call. */
+export interface ServiceDefinition {
+  /** Stable id, e.g. `citizen.lookup`; the path segment of `POST /v1/lookups/{id}`. */
+  id: string
+  /** Semantic version of the service's contract (its request and response schemas). */
+  version: string
+  /** `lookup`: synchronous read from a national system; `delivery`: queued write to one. */
+  kind: 'lookup' | 'delivery'
+  title: string
+  description: string
+  /** `$id` of the request body schema in `schemas/`. */
+  requestSchemaId: string
+  /** `$id` of the response schema: the lookup's `data`, or the delivery acknowledgement. */
+  responseSchemaId: string
+  /**
+   * Request fields holding personal identifiers, as dotted paths (`applicant.personalId`): the audit trail keeps
+   * only keyed hashes of their values.
+   */
+  subjectFields: readonly string[]
+  /** `global`: one national system serves every request; `province`: routed to the unit's provincial system. */
+  routing: 'global' | 'province'
+}
+
+const define = (service: ServiceDefinition): ServiceDefinition =>
+  Object.freeze({ ...service, subjectFields: Object.freeze([...service.subjectFields]) })
+
+/** The services of the gateway, in the order the catalogue lists them. */
+export const SERVICES: readonly ServiceDefinition[] = Object.freeze([
+  define({
+    id: 'citizen.lookup',
+    version: '1.0.0',
+    kind: 'lookup',
+    title: 'Citizen lookup',
+    description: 'Identity and permanent residence of a citizen from the National Population Database ' +
+      '(CSDLQG về dân cư, Ministry of Public Security), by personal identification number.',
+    requestSchemaId: 'citizen.lookup.request',
+    responseSchemaId: 'citizen.lookup.response',
+    subjectFields: ['personalId'],
+    routing: 'global'
+  }),
+  define({
+    id: 'land.parcel.lookup',
+    version: '1.0.0',
+    kind: 'lookup',
+    title: 'Land parcel lookup',
+    description: 'A land parcel, its use and its owners from the land databases (the national land database of the ' +
+      'Ministry of Agriculture and Environment and the provincial land databases), by unique parcel id or by ' +
+      'commune, map sheet and parcel number. Routed to the province of the parcel; old commune codes are resolved ' +
+      'to today\'s units.',
+    requestSchemaId: 'land.parcel.lookup.request',
+    responseSchemaId: 'land.parcel.lookup.response',
+    subjectFields: [],
+    routing: 'province'
+  }),
+  define({
+    id: 'tax.taxpayer.lookup',
+    version: '1.0.0',
+    kind: 'lookup',
+    title: 'Taxpayer lookup',
+    description: 'Registration of a taxpayer (organisation, individual or household) from the tax registration ' +
+      'database of the tax authority (Ministry of Finance), by tax code or, for individuals, personal ' +
+      'identification number.',
+    requestSchemaId: 'tax.taxpayer.lookup.request',
+    responseSchemaId: 'tax.taxpayer.lookup.response',
+    subjectFields: ['taxCode'],
+    routing: 'global'
+  }),
+  define({
+    id: 'insurance.coverage.lookup',
+    version: '1.0.0',
+    kind: 'lookup',
+    title: 'Insurance coverage lookup',
+    description: 'Social and health insurance coverage of a person from the national insurance database of Vietnam ' +
+      'Social Security (BHXH Việt Nam), by social insurance code, health insurance card number or personal ' +
+      'identification number.',
+    requestSchemaId: 'insurance.coverage.lookup.request',
+    responseSchemaId: 'insurance.coverage.lookup.response',
+    subjectFields: ['socialInsuranceCode', 'healthInsuranceCardNo', 'personalId'],
+    routing: 'global'
+  }),
+  define({
+    id: 'dossier.sync',
+    version: '1.0.0',
+    kind: 'delivery',
+    title: 'Dossier synchronisation',
+    description: 'Creates or updates a dossier on the National Public Service Portal (Cổng Dịch vụ công quốc ' +
+      'gia, DVCQG). Accepted once durably recorded, then delivered with retries.',
+    requestSchemaId: 'dossier.sync.request',
+    responseSchemaId: 'delivery.accepted',
+    subjectFields: ['applicant.personalId', 'applicant.taxCode'],
+    routing: 'global'
+  }),
+  define({
+    id: 'dossier.progress',
+    version: '1.0.0',
+    kind: 'delivery',
+    title: 'Dossier processing step',
+    description: 'Records one processing step of a dossier on the National Public Service Portal (Cổng Dịch vụ ' +
+      'công quốc gia, DVCQG). Steps of a dossier reach the portal in order, after the dossier itself.',
+    requestSchemaId: 'dossier.progress.request',
+    responseSchemaId: 'delivery.accepted',
+    subjectFields: [],
+    routing: 'global'
+  })
+])
+
+const BY_ID: ReadonlyMap<string, ServiceDefinition> = new Map(SERVICES.map((service) => [service.id, service]))
+
+/** The service with this id, or undefined. */
+export const getService = (id: string): ServiceDefinition | undefined => BY_ID.get(id)

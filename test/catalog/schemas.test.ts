@@ -1,0 +1,68 @@
+import t from 'tap'
+import { readdirSync } from 'node:fs'
+import { Ajv, type SchemaObject } from 'ajv'
+import { addIdentifierFormats } from '../../src/catalog/formats.js'
+import { getSchema, loadSchemas } from '../../src/catalog/schemas.js'
+import { fromRoot } from '../../src/lib/repo-root.js'
+
+const IDS = [
+  'citizen.lookup.request', 'citizen.lookup.response', 'delivery', 'delivery.accepted', 'dossier.progress.request',
+  'dossier.sync.request', 'insurance.coverage.lookup.request', 'insurance.coverage.lookup.response',
+  'land.parcel.lookup.request', 'land.parcel.lookup.response', 'lookup.envelope', 'problem',
+  'tax.taxpayer.lookup.request', 'tax.taxpayer.lookup.response'
+]
+
+t.test('every schema file has the $id of its name and compiles in strict draft-07 ajv', async (t) => {
+  const files = readdirSync(fromRoot('schemas')).filter((f) => f.endsWith('.json')).sort()
+  const schemas = loadSchemas()
+  t.same(schemas.map((s) => `${String(s.$id)}.json`), files)
+  t.same(schemas.map((s) => s.$id).sort(), IDS)
+  const ajv = addIdentifierFormats(new Ajv({ strict: true, allErrors: true }))
+  for (const schema of schemas) {
+    t.equal(schema.$schema, 'http://json-schema.org/draft-07/schema#', `${String(schema.$id)} is draft-07`)
+    t.type(schema.title, 'string', `${String(schema.$id)} has a title`)
+    t.type(ajv.compile(schema), 'function', `${String(schema.$id)} compiles`)
+  }
+})
+
+t.test('schemas are read once and handed out as copies', async (t) => {
+  const first = loadSchemas()
+  first[0].title = 'changed'
+  t.not(loadSchemas()[0].title, 'changed')
+  const problem = getSchema('problem')
+  t.equal(problem?.$id, 'problem')
+  if (problem !== undefined) problem.required = []
+  t.same(getSchema('problem')?.required, ['type', 'title', 'status', 'code'])
+  t.equal(getSchema('nope'), undefined)
+})
+
+/** Every string, object and array in a request body is bounded and strict. */
+function lint (schema: unknown, where: string, problems: string[]): void {
+  if (typeof schema !== 'object' || schema === null) return
+  const s = schema as SchemaObject
+  if (s.type === 'string' && s.maxLength === undefined && s.enum === undefined) problems.push(`${where}: string without maxLength`)
+  if (s.type === 'object' && s.additionalProperties !== false) problems.push(`${where}: object without additionalProperties: false`)
+  if (s.type === 'array' && s.maxItems === undefined) problems.push(`${where}: array without maxItems`)
+  for (const [key, value] of Object.entries(s)) {
+    if (key === 'properties') for (const [name, sub] of Object.entries(value as object)) lint(sub, `${where}/properties/${name}`, problems)
+    else if (key === 'items' || key === 'not') lint(value, `${where}/${key}`, problems)
+    else if (Array.isArray(value) && ['oneOf', 'anyOf', 'allOf'].includes(key)) value.forEach((sub, i) => lint(sub, `${where}/${key}/${i}`, problems))
+  }
+}
+
+t.test('request schemas are strict: bounded strings and arrays, no unknown properties', async (t) => {
+  for (const schema of loadSchemas().filter((s) => String(s.$id).endsWith('.request'))) {
+    const problems: string[] = []
+    lint(schema, String(schema.$id), problems)
+    t.same(problems, [], String(schema.$id))
+  }
+})
+
+t.test('the problem schema lists every contract code', async (t) => {
+  const codes = getSchema('problem')?.properties.code.enum as string[]
+  for (const code of ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'PURPOSE_REQUIRED', 'SERVICE_NOT_FOUND', 'NOT_FOUND',
+    'CONFLICT', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED', 'UPSTREAM_TIMEOUT', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_ERROR',
+    'CIRCUIT_OPEN', 'INTERNAL']) {
+    t.ok(codes.includes(code), code)
+  }
+})
