@@ -36,6 +36,17 @@ const schema = {
     WORKER_CONCURRENCY: { type: 'integer', minimum: 1, default: 16 },
     AUDIT_KEY: { type: 'string' },
     SECRETS_KEY: { type: 'string' },
+    OUTBOUND_ALLOWLIST: { type: 'string', default: '127.0.0.0/8,::1,localhost' },
+    CONFIG_POLL_INTERVAL_MS: { type: 'integer', minimum: 100, default: 30000 },
+    HEALTH_PROBE_INTERVAL_MS: { type: 'integer', minimum: 0, default: 15000 },
+    DELIVERY_ATTEMPTS: { type: 'integer', minimum: 1, maximum: 100, default: 8 },
+    DELIVERY_BACKOFF_MS: { type: 'integer', minimum: 0, default: 2000 },
+    DELIVERY_BACKOFF_MAX_MS: { type: 'integer', minimum: 0, default: 600000 },
+    DELIVERY_LOCK_MS: { type: 'integer', minimum: 1000, default: 30000 },
+    DELIVERY_ORDER_WAIT_MS: { type: 'integer', minimum: 10, default: 2000 },
+    DELIVERY_BLOCKED_WAIT_MS: { type: 'integer', minimum: 100, default: 60000 },
+    DELIVERY_RECONCILE_INTERVAL_MS: { type: 'integer', minimum: 100, default: 30000 },
+    DELIVERY_RECONCILE_GRACE_MS: { type: 'integer', minimum: 0, default: 30000 },
     SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 15000 }
   }
 } as const
@@ -68,6 +79,20 @@ export interface Config {
   workerConcurrency: number
   auditKey?: string
   secretsKey?: string
+  outboundAllowlist: string
+  configPollIntervalMs: number
+  healthProbeIntervalMs: number
+  /** Dossier deliveries (architecture.md §3.4): default retry policy, worker lock, order waits, reconciler. */
+  delivery: {
+    attempts: number
+    backoffMs: number
+    backoffMaxMs: number
+    lockMs: number
+    orderWaitMs: number
+    blockedWaitMs: number
+    reconcileIntervalMs: number
+    reconcileGraceMs: number
+  }
   shutdownTimeoutMs: number
   /** Values for `${NAME}` placeholders in the declarative connector file (the process environment). */
   vars: Readonly<Record<string, string>>
@@ -124,6 +149,19 @@ export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | und
     workerConcurrency: e.WORKER_CONCURRENCY as number,
     auditKey: str('AUDIT_KEY'),
     secretsKey: str('SECRETS_KEY'),
+    outboundAllowlist: e.OUTBOUND_ALLOWLIST as string,
+    configPollIntervalMs: e.CONFIG_POLL_INTERVAL_MS as number,
+    healthProbeIntervalMs: e.HEALTH_PROBE_INTERVAL_MS as number,
+    delivery: {
+      attempts: e.DELIVERY_ATTEMPTS as number,
+      backoffMs: e.DELIVERY_BACKOFF_MS as number,
+      backoffMaxMs: e.DELIVERY_BACKOFF_MAX_MS as number,
+      lockMs: e.DELIVERY_LOCK_MS as number,
+      orderWaitMs: e.DELIVERY_ORDER_WAIT_MS as number,
+      blockedWaitMs: e.DELIVERY_BLOCKED_WAIT_MS as number,
+      reconcileIntervalMs: e.DELIVERY_RECONCILE_INTERVAL_MS as number,
+      reconcileGraceMs: e.DELIVERY_RECONCILE_GRACE_MS as number
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS as number,
     vars: Object.freeze(Object.fromEntries(Object.entries(env).filter((kv): kv is [string, string] => typeof kv[1] === 'string')))
   }

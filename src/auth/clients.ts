@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import { LRUCache } from 'lru-cache'
 import { hashSecret, newSecret, verifySecret } from './secret-hash.js'
+import { notifyChange } from '../connectors/change-feed.js'
 
 export type Role = 'system' | 'admin' | 'auditor'
 export const ROLES: readonly Role[] = ['system', 'admin', 'auditor']
@@ -77,7 +78,7 @@ export class ClientStore {
          updated_at = now(), secret_rotated_at = now()
        RETURNING ${COLUMNS}`,
       [input.id, input.name, input.roles, input.grants ?? [], hash])
-    this.invalidate(input.id)
+    await this.#changed(input.id)
     return toClient(rows[0])
   }
 
@@ -106,13 +107,13 @@ export class ClientStore {
          enabled = COALESCE($5, enabled), updated_at = now()
        WHERE id = $1 RETURNING ${COLUMNS}`,
       [id, patch.name ?? null, patch.roles ?? null, patch.grants ?? null, patch.enabled ?? null])
-    this.invalidate(id)
+    await this.#changed(id)
     return rows.length > 0 ? toClient(rows[0]) : undefined
   }
 
   async delete (id: string): Promise<boolean> {
     const { rowCount } = await this.#pool.query('DELETE FROM clients WHERE id = $1', [id])
-    this.invalidate(id)
+    await this.#changed(id)
     return (rowCount ?? 0) > 0
   }
 
@@ -121,7 +122,7 @@ export class ClientStore {
     const hash = await hashSecret(secret, this.#cost)
     const { rowCount } = await this.#pool.query(
       'UPDATE clients SET secret_hash = $2, secret_rotated_at = now(), updated_at = now() WHERE id = $1', [id, hash])
-    this.invalidate(id)
+    await this.#changed(id)
     return (rowCount ?? 0) > 0 ? secret : undefined
   }
 
@@ -137,6 +138,12 @@ export class ClientStore {
   }
 
   invalidate (id: string): void { this.#cache?.delete(id) }
+
+  /** Drops the client from this instance's cache now and tells the other instances to do the same. */
+  async #changed (id: string): Promise<void> {
+    this.invalidate(id)
+    await notifyChange(this.#pool, `client:${id}`)
+  }
 
   #dummy: Promise<string> | undefined
   async #dummyHash (): Promise<string> {

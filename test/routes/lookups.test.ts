@@ -1,5 +1,5 @@
 import t from 'tap'
-import { build, tokenFor, upstream } from '../helper.js'
+import { build, tokenFor, upstream, type TestLike } from '../helper.js'
 import { startSimulators, sampleIds, unknownIds } from '../../src/simulators/index.js'
 import type { DeclaredInstance } from '../../src/connectors/declarative.js'
 import type { FastifyInstance } from 'fastify'
@@ -24,7 +24,7 @@ function simConnectors (urls: Record<string, string>): DeclaredInstance[] {
   ]
 }
 
-async function setup (t: Tap.Test): Promise<{ app: FastifyInstance, token: string, sims: Awaited<ReturnType<typeof startSimulators>> }> {
+async function setup (t: TestLike): Promise<{ app: FastifyInstance, token: string, sims: Awaited<ReturnType<typeof startSimulators>> }> {
   const sims = await startSimulators({ host: '127.0.0.1' })
   t.teardown(async () => { await sims.close() })
   const app = await build(t, { connectors: simConnectors(sims.urls) })

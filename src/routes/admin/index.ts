@@ -1,9 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import clientRoutes from './clients.js'
+import connectorRoutes from './connectors.js'
+import configRoutes from './config.js'
 
 /** Everything under /v1/admin: bearer token with the role `admin`. */
 export default async function adminRoutes (app: FastifyInstance): Promise<void> {
   app.addHook('onRequest', app.authenticate)
   app.addHook('preHandler', app.requireRole('admin'))
   await app.register(clientRoutes)
+  await app.register(connectorRoutes)
+  await app.register(configRoutes)
 }

@@ -1,0 +1,80 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { ConnectorInstance, CircuitState } from './runtime/instance.js'
+
+export interface InstanceHealth {
+  id: string
+  state: 'up' | 'degraded' | 'down'
+  circuit: CircuitState
+  lastCheckAt: string | null
+  lastCheckOk: boolean | null
+  lastCheckError?: string
+  p50Ms: number | null
+  p99Ms: number | null
+  errorRate: number
+  calls: number
+}
+
+interface Probe { at: Date, ok: boolean, error?: string }
+
+/**
+ * Health of connector instances: active probes on an interval (each instance's probe, when its type has
+ * one) plus the passive statistics of real calls and the circuit state.
+ */
+export class HealthMonitor {
+  readonly #probes = new Map<string, Probe>()
+  readonly #timer: NodeJS.Timeout | undefined
+  readonly #log: FastifyBaseLogger
+  readonly #instances: () => ConnectorInstance[]
+  #running = false
+
+  constructor (instances: () => ConnectorInstance[], log: FastifyBaseLogger, intervalMs: number) {
+    this.#instances = instances
+    this.#log = log
+    if (intervalMs > 0) {
+      this.#timer = setInterval(() => { void this.probeAll() }, intervalMs)
+      this.#timer.unref()
+    }
+  }
+
+  async probeAll (): Promise<void> {
+    if (this.#running) return
+    this.#running = true
+    try {
+      await Promise.all(this.#instances().map(async (inst) => {
+        try {
+          await inst.probe(this.#log)
+          this.#probes.set(inst.id, { at: new Date(), ok: true })
+        } catch (err) {
+          this.#probes.set(inst.id, { at: new Date(), ok: false, error: (err as Error).message })
+        }
+      }))
+    } finally {
+      this.#running = false
+    }
+  }
+
+  of (inst: ConnectorInstance): InstanceHealth {
+    const probe = this.#probes.get(inst.id)
+    const stats = inst.stats.snapshot()
+    const circuit = inst.circuit
+    const state = circuit === 'open' || probe?.ok === false
+      ? 'down'
+      : circuit === 'half-open' || stats.errorRate >= 0.1 ? 'degraded' : 'up'
+    return {
+      id: inst.id,
+      state,
+      circuit,
+      lastCheckAt: probe?.at.toISOString() ?? null,
+      lastCheckOk: probe?.ok ?? null,
+      ...(probe?.error !== undefined ? { lastCheckError: probe.error } : {}),
+      p50Ms: stats.p50Ms,
+      p99Ms: stats.p99Ms,
+      errorRate: Math.round(stats.errorRate * 10_000) / 10_000,
+      calls: stats.calls
+    }
+  }
+
+  forget (id: string): void { this.#probes.delete(id) }
+
+  close (): void { if (this.#timer !== undefined) clearInterval(this.#timer) }
+}

@@ -1,0 +1,17 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+
+/** Records an admin change in the audit trail (who, what, before and after — secrets already masked). */
+export function auditAdminChange (app: FastifyInstance, request: FastifyRequest,
+  change: { entity: string, id: string, action: string, before?: unknown, after?: unknown }): void {
+  if (!app.hasDecorator('audit')) return
+  app.audit.emit({
+    kind: 'admin.change',
+    outcome: 'ok',
+    traceId: request.traceId,
+    spanId: request.spanId,
+    requestId: request.id,
+    clientId: request.principal.clientId,
+    httpStatus: 200,
+    details: change
+  })
+}
