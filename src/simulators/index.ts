@@ -1,0 +1,74 @@
+import { createCitizenSimulator, type CitizenSimulator } from './citizen/index.js'
+import { createDvcqgSimulator, type DvcqgSimulator, type PortalOptions } from './dvcqg/index.js'
+import { createInsuranceSimulator, type InsuranceSimulator } from './insurance/index.js'
+import { createLandSimulator, type LandSimulator } from './land/index.js'
+import { DEFAULT_SEED } from './seed/prng.js'
+import type { Simulator } from './simulator.js'
+import { createTaxSimulator, type TaxSimulator } from './tax/index.js'
+
+export { createCitizenSimulator, type CitizenSimulator, type Citizen } from './citizen/index.js'
+export { createLandSimulator, type LandSimulator, type LandSimulatorOptions, type Parcel, type Owner, PROVINCE_BOUNDS } from './land/index.js'
+export { createTaxSimulator, type TaxSimulator, type Taxpayer } from './tax/index.js'
+export { createInsuranceSimulator, type InsuranceSimulator, type InsuranceRecord } from './insurance/index.js'
+export * from './dvcqg/index.js'
+export { createSimulator, type Simulator, type SimulatorOptions } from './simulator.js'
+export { Faults, type FaultSettings } from './faults.js'
+export { sampleIds, unknownIds, SAMPLE_SERVICE_IDS, type SampleServiceId, type Samples } from './samples.js'
+export { DEFAULT_SEED } from './seed/prng.js'
+
+/** The simulators `startSimulators` runs, in port order (basePort + index). */
+export const SIMULATOR_IDS = ['citizen', 'land-01', 'land-79', 'tax', 'insurance', 'dvcqg'] as const
+export type SimulatorId = typeof SIMULATOR_IDS[number]
+
+export interface RunningSimulators {
+  /** Base URL of each simulator, e.g. `{ citizen: 'http://127.0.0.1:40123', ... }`. */
+  urls: Record<SimulatorId, string>
+  sims: {
+    citizen: CitizenSimulator
+    'land-01': LandSimulator
+    'land-79': LandSimulator
+    tax: TaxSimulator
+    insurance: InsuranceSimulator
+    dvcqg: DvcqgSimulator
+  }
+  close (): Promise<void>
+}
+
+export interface StartSimulatorsOptions {
+  /** Listen address (default 127.0.0.1). */
+  host?: string
+  /** Seed of all generated data (default DEFAULT_SEED). */
+  seed?: number
+  /** When given, simulator i listens on basePort + i (order of SIMULATOR_IDS); otherwise on free ports. */
+  basePort?: number
+  logger?: boolean
+  /** Portal settings: credentials, dstcode, session TTL, clock. */
+  dvcqg?: PortalOptions
+}
+
+/** Starts every simulator on its own port; on failure closes those already started and rethrows. */
+export async function startSimulators (opts: StartSimulatorsOptions = {}): Promise<RunningSimulators> {
+  const common = { seed: opts.seed ?? DEFAULT_SEED, logger: opts.logger }
+  const sims: RunningSimulators['sims'] = {
+    citizen: createCitizenSimulator(common),
+    'land-01': createLandSimulator({ ...common, provinceCode: '01' }),
+    'land-79': createLandSimulator({ ...common, provinceCode: '79' }),
+    tax: createTaxSimulator(common),
+    insurance: createInsuranceSimulator(common),
+    dvcqg: createDvcqgSimulator({ ...common, ...opts.dvcqg })
+  }
+  const all: Simulator[] = SIMULATOR_IDS.map((id) => sims[id])
+  const close = async (): Promise<void> => {
+    await Promise.allSettled(all.map(async (s) => await s.close()))
+  }
+  const urls: Partial<Record<SimulatorId, string>> = {}
+  try {
+    for (const [i, id] of SIMULATOR_IDS.entries()) {
+      urls[id] = await sims[id].listen(opts.basePort === undefined ? 0 : opts.basePort + i, opts.host ?? '127.0.0.1')
+    }
+  } catch (err) {
+    await close()
+    throw err
+  }
+  return { urls: urls as Record<SimulatorId, string>, sims, close }
+}
