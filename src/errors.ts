@@ -21,4 +21,5 @@ export const UpstreamError = createError('UPSTREAM_ERROR', 'The national system 
 export const CircuitOpen = createError('CIRCUIT_OPEN', 'Calls to "%s" are suspended after repeated failures; retry later', 503)
 export const NoRoute = createError('UPSTREAM_UNAVAILABLE', 'No enabled connector serves "%s"%s', 503)
 export const ServiceUnavailable = createError('SERVICE_UNAVAILABLE', '%s', 503)
+export const AmbiguousAdminUnit = createError('AMBIGUOUS_ADMIN_UNIT', '%s', 422)
 export const Internal = createError('INTERNAL', 'Internal error', 500)

@@ -77,7 +77,8 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, err: 
     instance: request.url.split('?')[0],
     code,
     traceId: request.traceId,
-    errors: code === 'VALIDATION_FAILED' ? validationDetails(err) : undefined
+    errors: code === 'VALIDATION_FAILED' ? validationDetails(err) : undefined,
+    candidates: (err as { candidates?: unknown[] }).candidates
   }
   return reply.code(status).type('application/problem+json; charset=utf-8').send(body)
 }

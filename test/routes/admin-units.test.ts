@@ -1,0 +1,142 @@
+import t from 'tap'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { build, tokenFor } from '../helper.js'
+
+interface Setup {
+  app: FastifyInstance
+  headers: Record<string, string>
+  get: (url: string) => Promise<LightMyRequestResponse>
+}
+
+/** The gateway and a caller with the role `system`. */
+async function setup (t: Parameters<typeof build>[0]): Promise<Setup> {
+  const app = await build(t)
+  const headers = { authorization: `Bearer ${await tokenFor(app, ['system'])}` }
+  return { app, headers, get: async (url: string) => await app.inject({ url, headers }) }
+}
+
+t.test('provinces on a date: 15 was Yên Bái, is Lào Cai', async (t) => {
+  const { get } = await setup(t)
+  const before = await get('/v1/admin-units/provinces?asOf=2025-06-30')
+  t.equal(before.statusCode, 200)
+  t.equal(before.json().length, 63)
+  t.same(before.json().find((p: { code: string }) => p.code === '15'), {
+    code: '15', name: 'Yên Bái', fullName: 'Tỉnh Yên Bái', type: 'tinh', validFrom: null, validTo: '2025-06-30'
+  })
+  const after = (await get('/v1/admin-units/provinces?asOf=2025-07-01')).json()
+  t.equal(after.length, 34)
+  t.match(after.find((p: { code: string }) => p.code === '15'), { fullName: 'Tỉnh Lào Cai', validFrom: '2025-07-01' })
+  t.equal((await get('/v1/admin-units/provinces')).json().length, 34, 'default today')
+  t.equal((await get('/v1/admin-units/provinces?asOf=2025-02-30')).statusCode, 400, 'not a calendar date')
+  t.equal((await get('/v1/admin-units/provinces?asOf=yesterday')).statusCode, 400)
+})
+
+t.test('communes: name search with and without diacritics, by province, limited', async (t) => {
+  const { get } = await setup(t)
+  for (const q of ['hoan kiem', 'Hoàn Kiếm', 'phường hoàn kiếm']) {
+    const res = await get(`/v1/admin-units/communes?q=${encodeURIComponent(q)}`)
+    t.equal(res.statusCode, 200)
+    t.ok(res.json().some((c: { code: string }) => c.code === '00070'), q)
+  }
+  const old = (await get('/v1/admin-units/communes?province=01&q=hang%20trong&asOf=2025-06-30')).json()
+  t.match(old, [{ code: '00070', fullName: 'Phường Hàng Trống', parentCode: '01' }])
+  t.equal((await get('/v1/admin-units/communes?province=01')).json().length, 50, 'default limit 50')
+  t.equal((await get('/v1/admin-units/communes?province=01&limit=500')).json().length, 126, 'Hà Nội has 126 communes')
+  t.equal((await get('/v1/admin-units/communes?limit=501')).statusCode, 400)
+  t.equal((await get('/v1/admin-units/communes?limit=abc')).statusCode, 400)
+  const gone = await get('/v1/admin-units/communes?province=02')
+  t.equal(gone.statusCode, 404, 'province 02 (Hà Giang) is no province today')
+  t.equal(gone.json().code, 'NOT_FOUND')
+  t.equal((await get('/v1/admin-units/communes?province=02&asOf=2025-01-01')).statusCode, 200)
+})
+
+t.test('one code on a date: 00070 and 15 before and after the reform', async (t) => {
+  const { get } = await setup(t)
+  const before = await get('/v1/admin-units/00070?asOf=2025-06-30')
+  t.equal(before.statusCode, 200)
+  const b = before.json()
+  t.match(b, { code: '00070', level: 'commune', unit: { fullName: 'Phường Hàng Trống', validTo: '2025-06-30' } })
+  t.same(b.successors.map((s: { unit: { code: string }, kind: string }) => [s.unit.code, s.kind]).sort(), [['00070', 'partial'], ['00082', 'partial']])
+  t.same(b.history.map((u: { fullName: string }) => u.fullName), ['Phường Hàng Trống', 'Phường Hoàn Kiếm'])
+  const after = (await get('/v1/admin-units/00070?level=commune&asOf=2025-07-01')).json()
+  t.match(after, { unit: { fullName: 'Phường Hoàn Kiếm', validFrom: '2025-07-01' }, successors: [{ unit: { code: '00070' }, kind: 'full' }] })
+  t.ok(after.predecessors.some((p: { unit: { fullName: string } }) => p.unit.fullName === 'Phường Hàng Trống'))
+
+  t.match((await get('/v1/admin-units/15?asOf=2024-01-01')).json(), {
+    unit: { name: 'Yên Bái' }, successors: [{ unit: { code: '15', name: 'Lào Cai' }, kind: 'full' }]
+  })
+  t.match((await get('/v1/admin-units/15?level=province')).json(), { unit: { name: 'Lào Cai' } })
+
+  const old = (await get('/v1/admin-units/00001')).json()
+  t.match(old, { unit: null, successors: [], history: [{ fullName: 'Phường Phúc Xá' }] }, 'a code that means nothing today')
+
+  const unknown = await get('/v1/admin-units/99999')
+  t.equal(unknown.statusCode, 404)
+  t.equal(unknown.json().code, 'NOT_FOUND')
+  const noLevel = await get('/v1/admin-units/001')
+  t.equal(noLevel.statusCode, 400, 'a 3-digit code needs a level')
+  t.match(noLevel.json(), { code: 'VALIDATION_FAILED', errors: [{ path: 'querystring/level' }] })
+  t.equal((await get('/v1/admin-units/001?level=province')).statusCode, 400, 'and is no province code')
+  t.equal((await get('/v1/admin-units/15?level=commune')).statusCode, 400)
+  t.equal((await get('/v1/admin-units/15?level=district')).statusCode, 400)
+  t.equal((await get('/v1/admin-units/00070?asOf=2025-13-01')).statusCode, 400)
+})
+
+t.test('resolve a batch, in order', async (t) => {
+  const { app, headers } = await setup(t)
+  const split = app.adminUnits.communes({ asOf: '2025-06-30', limit: 10_000 })
+    .find((c) => (app.adminUnits.get(c.code, 'commune', '2025-06-30')?.successors.length ?? 0) > 1)
+  t.ok(split, 'a commune split between several new ones')
+  const items = [
+    { communeCode: '00004', date: '2024-01-01' },
+    { communeCode: split?.code, date: '2024-01-01' },
+    { communeCode: '99999' },
+    { districtCode: '001', date: '2025-08-01' },
+    { provinceCode: '15', date: '2020-05-01' }
+  ]
+  const res = await app.inject({ method: 'POST', url: '/v1/admin-units/resolve', headers, payload: { items } })
+  t.equal(res.statusCode, 200)
+  const [old, ambiguous, unknown, district, province] = res.json().results
+  t.match(old, { status: 'resolved', kind: 'full', commune: { code: '00004', fullName: 'Phường Ba Đình' }, readAs: { commune: { fullName: 'Phường Trúc Bạch' } } })
+  t.notOk('input' in old)
+  t.equal(ambiguous.status, 'ambiguous')
+  t.ok(ambiguous.candidates.length > 1)
+  t.match(ambiguous.candidates[0], { code: String, fullName: String, level: 'commune', kind: 'partial' })
+  t.match(unknown, { status: 'not_found', reason: String })
+  t.match(district, { status: 'invalid', reason: /before 2025-07-01/ })
+  t.match(province, { status: 'resolved', province: { code: '15', fullName: 'Tỉnh Lào Cai' } })
+})
+
+t.test('resolve input limits', async (t) => {
+  const { app, headers } = await setup(t)
+  const post = async (payload: unknown): Promise<number> =>
+    (await app.inject({ method: 'POST', url: '/v1/admin-units/resolve', headers, payload: payload as object })).statusCode
+  const many = Array.from({ length: 1001 }, () => ({ provinceCode: '01' }))
+  t.equal(await post({ items: many }), 400, '1001 items')
+  t.equal(await post({ items: many.slice(1) }), 200, '1000 items')
+  t.equal(await post({ items: [] }), 400, 'empty')
+  t.equal(await post({ items: [{ communeCode: '70' }] }), 400, 'code pattern')
+  t.equal(await post({ items: [{ communeName: 'x'.repeat(201) }] }), 400, 'name length')
+  t.equal(await post({ items: [{ provinceCode: '01', extra: 1 }] }), 400, 'unknown field')
+  t.equal(await post({ items: [{ provinceCode: '01', date: '2025-02-30' }] }), 400, 'bad date')
+  t.equal(await post({ items: [{ provinceCode: '01' }], more: true }), 400)
+})
+
+t.test('roles and OpenAPI', async (t) => {
+  const app = await build(t)
+  const auditor = { authorization: `Bearer ${await tokenFor(app, ['auditor'])}` }
+  const admin = { authorization: `Bearer ${await tokenFor(app, ['admin'])}` }
+  const forbidden = await app.inject({ url: '/v1/admin-units/provinces', headers: auditor })
+  t.equal(forbidden.statusCode, 403)
+  t.equal(forbidden.json().code, 'FORBIDDEN')
+  t.equal((await app.inject({ method: 'POST', url: '/v1/admin-units/resolve', headers: auditor, payload: { items: [{ provinceCode: '01' }] } })).statusCode, 403)
+  t.equal((await app.inject({ url: '/v1/admin-units/provinces', headers: admin })).statusCode, 200)
+  const anonymous = await app.inject('/v1/admin-units/00070')
+  t.equal(anonymous.statusCode, 401)
+  t.equal(anonymous.json().code, 'UNAUTHORIZED')
+  const paths = (await app.inject('/openapi.json')).json().paths
+  for (const path of ['/v1/admin-units/provinces', '/v1/admin-units/communes', '/v1/admin-units/{code}', '/v1/admin-units/resolve']) {
+    t.ok(paths[path], path)
+  }
+  t.same(paths['/v1/admin-units/resolve'].post.tags, ['admin-units'])
+})
