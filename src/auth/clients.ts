@@ -6,19 +6,22 @@ import { notifyChange } from '../connectors/change-feed.js'
 export type Role = 'system' | 'admin' | 'auditor'
 export const ROLES: readonly Role[] = ['system', 'admin', 'auditor']
 
+export interface ClientLimits { perSecond?: number, perDay?: number }
+
 export interface Client {
   id: string
   name: string
   roles: Role[]
   grants: string[]
   enabled: boolean
+  limits: ClientLimits
   createdAt: string
   updatedAt: string
   secretRotatedAt: string
 }
 
 export interface ClientInput { id: string, name: string, roles: Role[], grants?: string[], enabled?: boolean }
-export type ClientPatch = Partial<Pick<Client, 'name' | 'roles' | 'grants' | 'enabled'>>
+export type ClientPatch = Partial<Pick<Client, 'name' | 'roles' | 'grants' | 'enabled' | 'limits'>>
 
 interface Row {
   id: string
@@ -26,13 +29,14 @@ interface Row {
   roles: Role[]
   grants: string[]
   enabled: boolean
+  limits: ClientLimits
   secret_hash: string
   created_at: Date
   updated_at: Date
   secret_rotated_at: Date
 }
 
-const COLUMNS = 'id, name, roles, grants, enabled, secret_hash, created_at, updated_at, secret_rotated_at'
+const COLUMNS = 'id, name, roles, grants, enabled, limits, secret_hash, created_at, updated_at, secret_rotated_at'
 
 const toClient = (r: Row): Client => ({
   id: r.id,
@@ -40,6 +44,7 @@ const toClient = (r: Row): Client => ({
   roles: r.roles,
   grants: r.grants,
   enabled: r.enabled,
+  limits: r.limits ?? {},
   createdAt: r.created_at.toISOString(),
   updatedAt: r.updated_at.toISOString(),
   secretRotatedAt: r.secret_rotated_at.toISOString()
@@ -71,6 +76,13 @@ export class ClientStore {
 
   /** Creates or updates a client with a secret chosen by the operator (the bootstrap admin). */
   async upsertWithSecret (input: ClientInput, secret: string): Promise<Client> {
+    const current = await this.#pool.query<Row>(`SELECT ${COLUMNS} FROM clients WHERE id = $1`, [input.id])
+    const row = current.rows[0]
+    if (row !== undefined && row.enabled && await verifySecret(secret, row.secret_hash) &&
+      input.roles.every((r) => row.roles.includes(r))) {
+      // Same secret as before: a restart must not count as a rotation (that would refuse live tokens).
+      return toClient(row)
+    }
     const hash = await hashSecret(secret, this.#cost)
     const { rows } = await this.#pool.query<Row>(
       `INSERT INTO clients (id, name, roles, grants, enabled, secret_hash) VALUES ($1, $2, $3, $4, true, $5)
@@ -104,9 +116,9 @@ export class ClientStore {
   async patch (id: string, patch: ClientPatch): Promise<Client | undefined> {
     const { rows } = await this.#pool.query<Row>(
       `UPDATE clients SET name = COALESCE($2, name), roles = COALESCE($3, roles), grants = COALESCE($4, grants),
-         enabled = COALESCE($5, enabled), updated_at = now()
+         enabled = COALESCE($5, enabled), limits = COALESCE($6, limits), updated_at = now()
        WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id, patch.name ?? null, patch.roles ?? null, patch.grants ?? null, patch.enabled ?? null])
+      [id, patch.name ?? null, patch.roles ?? null, patch.grants ?? null, patch.enabled ?? null, patch.limits ?? null])
     await this.#changed(id)
     return rows.length > 0 ? toClient(rows[0]) : undefined
   }

@@ -52,11 +52,12 @@ t.test('a commune split between several new communes → 422 with the candidates
 })
 
 t.test('an unknown commune code → 400 naming the field; no instance for a province → 503', async (t) => {
-  const { lookup } = await setup(t)
+  const { app, lookup } = await setup(t)
   const unknown = await lookup({ communeCode: '99999', mapSheet: '1', parcelNumber: '1' })
   t.equal(unknown.statusCode, 400)
   t.match(unknown.json().errors, [{ path: '/communeCode' }])
-  const elsewhere = await lookup({ communeCode: '20281', mapSheet: '1', parcelNumber: '1' })
+  const daNang = app.adminUnits.communes({ province: '48', limit: 1 })[0].code
+  const elsewhere = await lookup({ communeCode: daNang, mapSheet: '1', parcelNumber: '1' })
   t.equal(elsewhere.statusCode, 503, 'a province no land connector serves')
   t.equal(elsewhere.json().code, 'UPSTREAM_UNAVAILABLE')
 })

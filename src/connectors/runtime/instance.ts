@@ -6,6 +6,7 @@ import { runtimeOptions, type RuntimeOptions } from './options.js'
 import { backoffDelay, sleep } from './backoff.js'
 import { toUpstreamFailure } from './classify.js'
 import { CallStats } from './stats.js'
+import { Bulkhead } from './bulkhead.js'
 
 export interface InstanceRecord {
   id: string
@@ -36,6 +37,7 @@ export class ConnectorInstance {
   readonly record: InstanceRecord
   readonly options: RuntimeOptions
   readonly stats = new CallStats()
+  readonly bulkhead: Bulkhead
   readonly #pool: Pool
   readonly #runtime: ConnectorRuntime
   readonly #breaker: CircuitBreaker<[() => Promise<unknown>], unknown>
@@ -47,6 +49,7 @@ export class ConnectorInstance {
     this.record = record
     this.options = runtimeOptions(record.config.runtime)
     const o = this.options
+    this.bulkhead = new Bulkhead(o.bulkhead.maxConcurrent, o.bulkhead.maxQueued, o.bulkhead.queueTimeoutMs)
     this.#pool = new Pool(type.origin(record.config), {
       connections: o.connections,
       connect: { timeout: o.connectTimeoutMs },
@@ -105,8 +108,8 @@ export class ConnectorInstance {
         const timeout = AbortSignal.timeout(Math.max(1, deadline - Date.now()))
         const signal = opts.signal !== undefined ? AbortSignal.any([opts.signal, timeout]) : timeout
         try {
-          const result = await this.#breaker.fire(async () =>
-            await run({ http: this.#pool, signal, headers: opts.headers ?? {}, attempt: n, log: opts.log }))
+          const result = await this.bulkhead.run(async () => await this.#breaker.fire(async () =>
+            await run({ http: this.#pool, signal, headers: opts.headers ?? {}, attempt: n, log: opts.log })))
           const durationMs = performance.now() - started
           this.stats.record(durationMs, true)
           opts.onAttempt?.({ n, ok: true, durationMs })

@@ -8,6 +8,8 @@ export interface RuntimeOptions {
   deadlineMs: number
   retries: { attempts: number, baseDelayMs: number, maxDelayMs: number }
   breaker: { errorThresholdPercentage: number, resetTimeoutMs: number, volumeThreshold: number }
+  /** Bulkhead: calls in flight at most, calls waiting at most, and how long one may wait. */
+  bulkhead: { maxConcurrent: number, maxQueued: number, queueTimeoutMs: number }
 }
 
 export const DEFAULT_RUNTIME: RuntimeOptions = {
@@ -17,7 +19,8 @@ export const DEFAULT_RUNTIME: RuntimeOptions = {
   bodyTimeoutMs: 5000,
   deadlineMs: 10_000,
   retries: { attempts: 2, baseDelayMs: 100, maxDelayMs: 1000 },
-  breaker: { errorThresholdPercentage: 50, resetTimeoutMs: 10_000, volumeThreshold: 10 }
+  breaker: { errorThresholdPercentage: 50, resetTimeoutMs: 10_000, volumeThreshold: 10 },
+  bulkhead: { maxConcurrent: 128, maxQueued: 256, queueTimeoutMs: 1000 }
 }
 
 export const runtimeOptionsSchema = {
@@ -46,6 +49,15 @@ export const runtimeOptionsSchema = {
         resetTimeoutMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
         volumeThreshold: { type: 'integer', minimum: 1, maximum: 10_000 }
       }
+    },
+    bulkhead: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        maxConcurrent: { type: 'integer', minimum: 1, maximum: 10_000 },
+        maxQueued: { type: 'integer', minimum: 0, maximum: 100_000 },
+        queueTimeoutMs: { type: 'integer', minimum: 1, maximum: 60_000 }
+      }
     }
   }
 } as const
@@ -56,6 +68,7 @@ export function runtimeOptions (raw: unknown): RuntimeOptions {
     ...DEFAULT_RUNTIME,
     ...r,
     retries: { ...DEFAULT_RUNTIME.retries, ...r.retries },
-    breaker: { ...DEFAULT_RUNTIME.breaker, ...r.breaker }
+    breaker: { ...DEFAULT_RUNTIME.breaker, ...r.breaker },
+    bulkhead: { ...DEFAULT_RUNTIME.bulkhead, ...r.bulkhead }
   }
 }

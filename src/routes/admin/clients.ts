@@ -14,10 +14,16 @@ const client = {
     roles: { type: 'array', items: { type: 'string' } },
     grants: { type: 'array', items: { type: 'string' } },
     enabled: { type: 'boolean' },
+    limits: { type: 'object', properties: { perSecond: { type: 'integer' }, perDay: { type: 'integer' } } },
     createdAt: { type: 'string' },
     updatedAt: { type: 'string' },
     secretRotatedAt: { type: 'string' }
   }
+}
+const LIMITS = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { perSecond: { type: 'integer', minimum: 1, maximum: 100_000 }, perDay: { type: 'integer', minimum: 0, maximum: 1_000_000_000 } }
 }
 const params = { type: 'object', properties: { id: CLIENT_ID }, required: ['id'] }
 
@@ -63,7 +69,7 @@ export default async function clientRoutes (app: FastifyInstance): Promise<void>
         type: 'object',
         additionalProperties: false,
         minProperties: 1,
-        properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, roles: ROLES, grants: GRANTS, enabled: { type: 'boolean' } }
+        properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, roles: ROLES, grants: GRANTS, enabled: { type: 'boolean' }, limits: LIMITS }
       },
       response: { 200: client }
     }

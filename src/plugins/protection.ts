@@ -1,0 +1,28 @@
+import fp from 'fastify-plugin'
+import underPressure from '@fastify/under-pressure'
+import helmet from '@fastify/helmet'
+import cors from '@fastify/cors'
+import { ServiceUnavailable } from '../errors.js'
+
+/**
+ * Overload shedding and response hygiene. Under pressure (event-loop delay, heap, RSS over their bounds)
+ * the gateway answers a fast 503 with Retry-After instead of queueing work it cannot finish. Security
+ * headers on every response (the docs pages set their own CSP). CORS is closed unless CORS_ORIGINS lists
+ * the browser origins allowed.
+ */
+export default fp(async function protection (app) {
+  const cfg = app.config
+  await app.register(underPressure, {
+    maxEventLoopDelay: cfg.maxEventLoopDelayMs,
+    maxHeapUsedBytes: cfg.maxHeapUsedBytes,
+    maxRssBytes: cfg.maxRssBytes,
+    retryAfter: 5,
+    pressureHandler: (_request, _reply, type, value) => {
+      throw Object.assign(new ServiceUnavailable(`The gateway is overloaded (${type} ${Math.round(Number(value))}); retry later`), { retryAfterSeconds: 5 })
+    }
+  })
+  await app.register(helmet, { contentSecurityPolicy: false, global: true })
+  if (cfg.corsOrigins.length > 0) {
+    await app.register(cors, { origin: cfg.corsOrigins, methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], maxAge: 600 })
+  }
+}, { name: 'protection', dependencies: ['config'] })

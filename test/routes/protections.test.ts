@@ -1,0 +1,135 @@
+import t from 'tap'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { build, testConfig, tokenFor, upstream } from '../helper.js'
+import { findBinaries } from '../../src/dev/local-services.js'
+import { startRedis } from '../../src/dev/redis-server.js'
+import { freePort } from '../../src/dev/free-port.js'
+
+const CITIZEN = { personalId: '079203001234', fullName: 'Nguyễn Văn A', dateOfBirth: '2003-01-01', gender: 'male', nationality: 'VN', permanentAddress: { provinceCode: '79', communeCode: '26740', detail: '1 Lê Lợi' }, status: 'alive' }
+
+function population (url: string, runtime: Record<string, unknown> = {}) {
+  return [{ id: 'population', type: 'rest-json', services: ['citizen.lookup'], provinces: null, enabled: true, config: { baseUrl: url, operations: { 'citizen.lookup': { path: '/lookup' } }, runtime } }]
+}
+
+const lookup = async (app: FastifyInstance, token: string) => await app.inject({
+  method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${token}`, 'x-purpose': 'test' }, payload: { personalId: '079203001234' }
+})
+
+async function clientWith (app: FastifyInstance, limits: { perSecond?: number, perDay?: number }): Promise<string> {
+  const id = `limited-${Math.random().toString(36).slice(2, 8)}`
+  const { secret } = await app.clients.create({ id, name: id, roles: ['system'], grants: ['citizen.lookup'] })
+  await app.clients.patch(id, { limits })
+  return (await app.inject({ method: 'POST', url: '/v1/auth/token', payload: { grant_type: 'client_credentials', client_id: id, client_secret: secret } })).json().access_token
+}
+
+t.test('per-second limit: 429 RATE_LIMITED with Retry-After and RateLimit-* headers; other clients unaffected', async (t) => {
+  const url = await upstream(t, (up) => up.post('/lookup', async () => CITIZEN))
+  const app = await build(t, { connectors: population(url), env: { CLIENT_CACHE_TTL_MS: '0' } })
+  const limited = await clientWith(app, { perSecond: 3 })
+  const other = await tokenFor(app, ['system'], ['citizen.lookup'])
+  const statuses: number[] = []
+  let refused
+  for (let i = 0; i < 10; i++) {
+    const res = await lookup(app, limited)
+    statuses.push(res.statusCode)
+    if (res.statusCode === 429) refused = res
+  }
+  t.ok(statuses.includes(429), `some requests refused: ${statuses.join(',')}`)
+  t.ok(statuses.filter((s) => s === 200).length >= 3)
+  t.equal(refused?.json().code, 'RATE_LIMITED')
+  t.ok(Number(refused?.headers['retry-after']) >= 1)
+  t.ok(refused?.headers['ratelimit-limit'] !== undefined, 'RateLimit-Limit header')
+  t.equal((await lookup(app, other)).statusCode, 200, 'another client still served')
+})
+
+t.test('daily quota: refused once used up, with the time until local midnight', async (t) => {
+  const url = await upstream(t, (up) => up.post('/lookup', async () => CITIZEN))
+  const app = await build(t, { connectors: population(url), env: { CLIENT_CACHE_TTL_MS: '0' } })
+  const token = await clientWith(app, { perDay: 2 })
+  t.equal((await lookup(app, token)).statusCode, 200)
+  const second = await lookup(app, token)
+  t.equal(second.headers['x-quota-remaining'], '0')
+  const third = await lookup(app, token)
+  t.equal(third.statusCode, 429)
+  t.match(third.json().detail, /Daily quota/)
+  t.ok(Number(third.headers['retry-after']) > 0 && Number(third.headers['retry-after']) <= 86_400)
+})
+
+t.test('revoked tokens and tokens older than a secret rotation are refused', async (t) => {
+  const app = await build(t, { env: { CLIENT_CACHE_TTL_MS: '0' } })
+  const admin = await tokenFor(app, ['admin'])
+  const token = await tokenFor(app, ['system'], ['citizen.lookup'])
+  const services = async (tok: string) => (await app.inject({ url: '/v1/services', headers: { authorization: `Bearer ${tok}` } })).statusCode
+  t.equal(await services(token), 200)
+  const revoke = await app.inject({ method: 'POST', url: '/v1/admin/tokens/revoke', headers: { authorization: `Bearer ${admin}` }, payload: { token } })
+  t.equal(revoke.statusCode, 200, revoke.body)
+  t.equal(await services(token), 401)
+
+  const { secret } = await app.clients.create({ id: 'rotating', name: 'r', roles: ['system'] })
+  const old = (await app.inject({ method: 'POST', url: '/v1/auth/token', payload: { grant_type: 'client_credentials', client_id: 'rotating', client_secret: secret } })).json().access_token
+  await new Promise((resolve) => setTimeout(resolve, 1100))
+  await app.clients.rotateSecret('rotating')
+  t.equal(await services(old), 401, 'a token from before the rotation')
+})
+
+t.test('security headers, closed CORS, token endpoint limited', async (t) => {
+  const app = await build(t, { env: { TOKEN_RATE_PER_MINUTE: '3' } })
+  const docs = await app.inject('/docs/')
+  t.equal(docs.headers['x-content-type-options'], 'nosniff')
+  t.ok(docs.headers['content-security-policy'], 'the docs pages carry a CSP')
+  const pre = await app.inject({ method: 'OPTIONS', url: '/v1/services', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } })
+  t.equal(pre.headers['access-control-allow-origin'], undefined, 'no CORS unless configured')
+  const codes = []
+  for (let i = 0; i < 5; i++) {
+    codes.push((await app.inject({ method: 'POST', url: '/v1/auth/token', payload: { grant_type: 'client_credentials', client_id: 'guess', client_secret: `x${i}` } })).statusCode)
+  }
+  t.same(codes.slice(0, 3), [401, 401, 401])
+  t.equal(codes[4], 429, 'guessing secrets is slowed down')
+})
+
+t.test('bulkhead: a slow upstream holds a bounded number of calls; the rest get a fast 503', async (t) => {
+  let release: () => void = () => {}
+  const gate = new Promise<void>((resolve) => { release = resolve })
+  const url = await upstream(t, (up) => up.post('/lookup', async () => { await gate; return CITIZEN }))
+  const app = await build(t, { connectors: population(url, { bulkhead: { maxConcurrent: 1, maxQueued: 0, queueTimeoutMs: 100 }, retries: { attempts: 0 } }) })
+  const token = await tokenFor(app, ['system'], ['citizen.lookup'])
+  const first = lookup(app, token)
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const second = await lookup(app, token)
+  t.equal(second.statusCode, 503)
+  t.equal(second.json().code, 'UPSTREAM_UNAVAILABLE')
+  release()
+  t.equal((await first).statusCode, 200)
+})
+
+t.test('Redis down: lookups keep working (limits fail open), deliveries answer 503, and it recovers', async (t) => {
+  const bins = findBinaries()
+  const dir = await mkdtemp(join(tmpdir(), 'lienthong-redis-'))
+  t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
+  const port = await freePort()
+  const start = async () => await startRedis({ binary: bins.redisServer as string, dir, logFile: join(dir, 'redis.log'), port, timeoutMs: 10_000, log: () => {} })
+  let redis = await start()
+  t.teardown(async () => { await redis.stop('SIGTERM', 5000) })
+  const url = await upstream(t, (up) => up.post('/lookup', async () => CITIZEN))
+  const config = { ...await testConfig(t), redisUrl: `redis://127.0.0.1:${port}` }
+  const app = await build(t, { config, connectors: population(url) })
+  const token = await tokenFor(app, ['system'], ['citizen.lookup', 'dossier.sync'])
+  t.equal((await lookup(app, token)).statusCode, 200)
+  await redis.stop('SIGKILL', 5000)
+  const during = await lookup(app, token)
+  t.equal(during.statusCode, 200, `lookup with Redis down: ${during.body.slice(0, 200)}`)
+  const dossier = await app.inject({ method: 'POST', url: '/v1/dossiers', headers: { authorization: `Bearer ${token}` }, payload: { code: '000.00.01.H22-250715-0001' } })
+  t.not(dossier.statusCode, 202, 'no 202 that is not durable')
+  t.ok(dossier.statusCode < 500 || dossier.statusCode === 503, `dossier with Redis down: ${dossier.statusCode}`)
+  redis = await start()
+  let ready = 0
+  for (let i = 0; i < 100 && ready !== 200; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    ready = (await app.inject('/health/ready')).statusCode
+  }
+  t.equal(ready, 200, 'ready again without a restart')
+  t.equal((await lookup(app, token)).statusCode, 200)
+})
