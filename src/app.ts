@@ -11,12 +11,23 @@ import redis from './plugins/redis.js'
 import auth from './plugins/auth.js'
 import connectors, { type ConnectorsOptions } from './plugins/connectors.js'
 import docs from './plugins/docs.js'
+import adminUnits from './plugins/admin-units.js'
+import limits from './plugins/limits.js'
+import protection from './plugins/protection.js'
+import queues from './plugins/queues.js'
+import dossierRoutes from './routes/dossiers/index.js'
 import { loggerOptions } from './logging.js'
 import healthRoutes from './routes/health/index.js'
 import authRoutes from './routes/auth/index.js'
 import catalogRoutes from './routes/catalog/index.js'
 import lookupRoutes from './routes/lookups/index.js'
 import adminRoutes from './routes/admin/index.js'
+import adminUnitRoutes from './routes/admin-units/index.js'
+import audit from './plugins/audit.js'
+import telemetry from './plugins/telemetry.js'
+import auditRoutes from './routes/audit/index.js'
+import type { AuditSink } from './audit/types.js'
+import type { DestinationStream } from 'pino'
 
 export interface BuildOptions {
   /** Connector instances to seed on first start (tests); default: the declarative file of the config. */
@@ -24,6 +35,12 @@ export interface BuildOptions {
   connectorTypes?: ConnectorsOptions['types']
   /** Serve the HTTP API (default true); false for a worker-only process. */
   http?: boolean
+  /** Run the delivery workers and the reconciler in this process (default: config WORKERS). */
+  workers?: boolean
+  /** Replaces the PostgreSQL audit writer as `app.audit` (benchmarks of the gateway without its trail). */
+  auditSink?: AuditSink
+  /** Where the logs go (tests capture them); default stdout. */
+  logStream?: DestinationStream
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -31,7 +48,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 /** Builds the gateway; never listens (server.ts does, tests use inject or listen on port 0). */
 export async function buildApp (config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: loggerOptions(config.logLevel),
+    logger: opts.logStream !== undefined ? { ...loggerOptions(config.logLevel) as object, stream: opts.logStream } : loggerOptions(config.logLevel),
     bodyLimit: config.bodyLimitBytes,
     genReqId: (req) => {
       const given = req.headers['x-request-id']
@@ -51,18 +68,27 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   await app.register(configPlugin, { config })
   await app.register(problem)
   await app.register(requestContext)
+  await app.register(protection)
   await app.register(formbody, { bodyLimit: 16_384 })
   await app.register(db)
   await app.register(redis)
+  await app.register(audit, { sink: opts.auditSink })
+  await app.register(telemetry)
   await app.register(auth)
+  await app.register(limits)
+  await app.register(adminUnits)
   await app.register(connectors, { seed: opts.connectors, types: opts.connectorTypes })
+  await app.register(queues, { workers: opts.workers })
   if (opts.http !== false) {
     await app.register(docs)
     await app.register(healthRoutes)
     await app.register(authRoutes)
     await app.register(catalogRoutes)
     await app.register(lookupRoutes)
+    await app.register(dossierRoutes)
     await app.register(adminRoutes)
+    await app.register(adminUnitRoutes)
+    await app.register(auditRoutes)
   }
   return app
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import envSchema from 'env-schema'
 
 /**
@@ -35,7 +36,26 @@ const schema = {
     WORKERS: { type: 'boolean', default: true },
     WORKER_CONCURRENCY: { type: 'integer', minimum: 1, default: 16 },
     AUDIT_KEY: { type: 'string' },
+    AUDIT_DATABASE_URL: { type: 'string' },
+    AUDIT_BUFFER_MAX: { type: 'integer', minimum: 1, default: 20000 },
+    AUDIT_BUFFER_HEADROOM: { type: 'integer', minimum: 0, default: 5000 },
+    AUDIT_BATCH_SIZE: { type: 'integer', minimum: 1, maximum: 5000, default: 500 },
+    AUDIT_FLUSH_MS: { type: 'integer', minimum: 0, maximum: 10000, default: 10 },
+    AUDIT_RETENTION_MONTHS: { type: 'integer', minimum: 1, default: 60 },
+    AUDIT_RETENTION_INTERVAL_MS: { type: 'integer', minimum: 0, default: 3600000 },
+    AUDIT_SPILL_DIR: { type: 'string' },
+    OTEL_SDK_DISABLED: { type: 'boolean', default: false },
+    OTEL_SERVICE_NAME: { type: 'string', default: 'lienthong-gateway' },
+    OTEL_EXPORTER_OTLP_ENDPOINT: { type: 'string' },
     SECRETS_KEY: { type: 'string' },
+    RATE_LIMIT_PER_SECOND: { type: 'integer', minimum: 1, default: 200 },
+    QUOTA_PER_DAY: { type: 'integer', minimum: 0, default: 0 },
+    RATE_LIMIT_FAIL_OPEN: { type: 'boolean', default: true },
+    TOKEN_RATE_PER_MINUTE: { type: 'integer', minimum: 1, default: 60 },
+    MAX_EVENT_LOOP_DELAY_MS: { type: 'integer', minimum: 0, default: 1000 },
+    MAX_HEAP_USED_BYTES: { type: 'integer', minimum: 0, default: 0 },
+    MAX_RSS_BYTES: { type: 'integer', minimum: 0, default: 0 },
+    CORS_ORIGINS: { type: 'string', default: '' },
     OUTBOUND_ALLOWLIST: { type: 'string', default: '127.0.0.0/8,::1,localhost' },
     CONFIG_POLL_INTERVAL_MS: { type: 'integer', minimum: 100, default: 30000 },
     HEALTH_PROBE_INTERVAL_MS: { type: 'integer', minimum: 0, default: 15000 },
@@ -78,7 +98,32 @@ export interface Config {
   workers: boolean
   workerConcurrency: number
   auditKey?: string
+  /** The audit trail (docs/audit.md): its own connection pool, buffer bounds, batching, retention, spill directory. */
+  audit: {
+    databaseUrl?: string
+    bufferMax: number
+    bufferHeadroom: number
+    batchSize: number
+    flushMs: number
+    retentionMonths: number
+    retentionIntervalMs: number
+    spillDir: string
+  }
+  /** OpenTelemetry (src/tracing.ts); the SDK reads the other OTEL_* variables itself. */
+  otel: { disabled: boolean, serviceName: string, endpoint?: string }
   secretsKey?: string
+  /** Default limits per client and service; admins override them per client (`limits`). 0 = no daily quota. */
+  rateLimitPerSecond: number
+  quotaPerDay: number
+  /** With Redis unreachable: true = let requests through unlimited (lookups keep working), false = 503. */
+  rateLimitFailOpen: boolean
+  tokenRatePerMinute: number
+  /** Overload shedding (fast 503 + Retry-After); 0 disables a bound. */
+  maxEventLoopDelayMs: number
+  maxHeapUsedBytes: number
+  maxRssBytes: number
+  /** Browser origins allowed by CORS; empty = CORS closed. */
+  corsOrigins: string[]
   outboundAllowlist: string
   configPollIntervalMs: number
   healthProbeIntervalMs: number
@@ -148,7 +193,30 @@ export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | und
     workers: e.WORKERS as boolean,
     workerConcurrency: e.WORKER_CONCURRENCY as number,
     auditKey: str('AUDIT_KEY'),
+    audit: {
+      databaseUrl: str('AUDIT_DATABASE_URL'),
+      bufferMax: e.AUDIT_BUFFER_MAX as number,
+      bufferHeadroom: e.AUDIT_BUFFER_HEADROOM as number,
+      batchSize: e.AUDIT_BATCH_SIZE as number,
+      flushMs: e.AUDIT_FLUSH_MS as number,
+      retentionMonths: e.AUDIT_RETENTION_MONTHS as number,
+      retentionIntervalMs: e.AUDIT_RETENTION_INTERVAL_MS as number,
+      spillDir: str('AUDIT_SPILL_DIR') ?? join(e.DATA_DIR as string, 'audit-spill')
+    },
+    otel: {
+      disabled: e.OTEL_SDK_DISABLED as boolean,
+      serviceName: e.OTEL_SERVICE_NAME as string,
+      endpoint: str('OTEL_EXPORTER_OTLP_ENDPOINT')
+    },
     secretsKey: str('SECRETS_KEY'),
+    rateLimitPerSecond: e.RATE_LIMIT_PER_SECOND as number,
+    quotaPerDay: e.QUOTA_PER_DAY as number,
+    rateLimitFailOpen: e.RATE_LIMIT_FAIL_OPEN as boolean,
+    tokenRatePerMinute: e.TOKEN_RATE_PER_MINUTE as number,
+    maxEventLoopDelayMs: e.MAX_EVENT_LOOP_DELAY_MS as number,
+    maxHeapUsedBytes: e.MAX_HEAP_USED_BYTES as number,
+    maxRssBytes: e.MAX_RSS_BYTES as number,
+    corsOrigins: (e.CORS_ORIGINS as string).split(',').map((o) => o.trim()).filter((o) => o !== ''),
     outboundAllowlist: e.OUTBOUND_ALLOWLIST as string,
     configPollIntervalMs: e.CONFIG_POLL_INTERVAL_MS as number,
     healthProbeIntervalMs: e.HEALTH_PROBE_INTERVAL_MS as number,

@@ -50,6 +50,7 @@ export async function testConfig (t: TestLike, env: Record<string, string> = {})
     LIENTHONG_ADMIN_ID: ADMIN.id,
     LIENTHONG_ADMIN_SECRET: ADMIN.secret,
     CONNECTORS_FILE: 'test/fixtures/no-connectors.json',
+    MAX_EVENT_LOOP_DELAY_MS: '0',
     ...env
   })
 }

@@ -35,6 +35,12 @@ export interface AuditEventInput {
   /** sha256 hex of the request / response body (bodies themselves are not stored by default). */
   requestHash?: string
   responseHash?: string
+  /**
+   * Or the bodies themselves, when at hand (lookups): the writer keeps only their keyed hash and drops them —
+   * cheaper than a sha256 here and a keyed hash of it there.
+   */
+  requestBody?: string | Buffer
+  responseBody?: string | Buffer
   errorCode?: string
   /** Personal identifiers concerned, IN CLEAR: hashed with the audit key before anything is stored. */
   subjects?: string[]

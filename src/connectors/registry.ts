@@ -2,9 +2,10 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { ConnectorType } from './contract.js'
 import restJson from '../../connectors/rest-json/index.js'
+import dvcqg from '../../connectors/dvcqg/index.js'
 
 /** Every connector type the gateway knows: code, registered here and nowhere else. */
-const BUILTIN: ConnectorType[] = [restJson as unknown as ConnectorType]
+const BUILTIN: ConnectorType[] = [restJson as unknown as ConnectorType, dvcqg as unknown as ConnectorType]
 
 export interface ConfigError { path: string, message: string }
 

@@ -2,14 +2,15 @@ import fp from 'fastify-plugin'
 import fastifyJwt from '@fastify/jwt'
 import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import { randomUUID } from 'node:crypto'
-import { ClientStore, type Role, type Client } from '../auth/clients.js'
+import { ClientStore, type Role, type Client, type ClientLimits } from '../auth/clients.js'
 import { loadPublicKeys, loadSigningKey, toJwk, SIGNING_ALG, type PublicJwk } from '../auth/signing-keys.js'
 import { ExternalKeys } from '../auth/external-jwks.js'
+import { Revocations } from '../auth/revocations.js'
 import { Forbidden, Unauthorized } from '../errors.js'
 
-export interface Principal { clientId: string, roles: Role[], grants: string[] }
+export interface Principal { clientId: string, roles: Role[], grants: string[], limits: ClientLimits }
 
-interface TokenClaims { sub: string, roles: Role[], jti: string, iss?: string, aud?: string | string[] }
+interface TokenClaims { sub: string, roles: Role[], jti: string, iat?: number, exp?: number, iss?: string, aud?: string | string[] }
 
 declare module '@fastify/jwt' {
   interface FastifyJWT { payload: TokenClaims, user: TokenClaims }
@@ -18,14 +19,30 @@ declare module '@fastify/jwt' {
 declare module 'fastify' {
   interface FastifyInstance {
     clients: ClientStore
+    revocations: Revocations
     authenticate: (request: FastifyRequest) => Promise<void>
     requireRole: (...roles: Role[]) => preHandlerAsyncHookHandler
     tokens: { issue (client: Client): { accessToken: string, expiresIn: number }, jwks (): { keys: PublicJwk[] } }
   }
-  interface FastifyRequest { principal: Principal }
+  interface FastifyRequest {
+    principal: Principal
+    /** Why authentication failed (for the `auth.failed` audit event), and the client the caller claimed to be. */
+    authFailure?: { reason: string, claimedClientId?: string }
+  }
 }
 
 const GATEWAY_ALGS = [SIGNING_ALG]
+
+/** The `sub` a bearer token claims, read without trusting it (for the audit of a refused token). */
+function claimedSubject (authorization: string): string | undefined {
+  try {
+    const payload = authorization.replace(/^Bearer\s+/i, '').split('.')[1] ?? ''
+    const sub = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown }).sub
+    return typeof sub === 'string' ? sub : undefined
+  } catch {
+    return undefined
+  }
+}
 const EXTERNAL_ALGS = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA']
 
 /**
@@ -34,6 +51,8 @@ const EXTERNAL_ALGS = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA']
  */
 export default fp(async function auth (app) {
   const { jwt: cfg } = app.config
+  const revocations = new Revocations(app.db)
+  await revocations.load()
   const clients = new ClientStore(app.db, { hashCost: app.config.secretHashCost, cacheTtlMs: app.config.clientCacheTtlMs })
   const signing = await loadSigningKey(app.db, cfg.privateKeyFile)
   const publicKeys = await loadPublicKeys(app.db, signing)
@@ -65,6 +84,7 @@ export default fp(async function auth (app) {
   } as never)
 
   app.decorate('clients', clients)
+  app.decorate('revocations', revocations)
   app.decorate('tokens', {
     issue (client: Client) {
       const accessToken = app.jwt.sign({ sub: client.id, roles: client.roles, jti: randomUUID() })
@@ -77,26 +97,69 @@ export default fp(async function auth (app) {
 
   app.decorateRequest('principal', null as unknown as Principal)
   app.decorate('authenticate', async function authenticate (request: FastifyRequest) {
-    if (request.headers.authorization === undefined) throw new Unauthorized('Missing bearer token')
+    if (request.headers.authorization === undefined) {
+      request.authFailure = { reason: 'missing_token' }
+      throw new Unauthorized('Missing bearer token')
+    }
     let claims: TokenClaims
     try {
       claims = await request.jwtVerify<TokenClaims>()
     } catch (err) {
       const e = err as { message?: string }
+      request.authFailure = { reason: 'invalid_token', claimedClientId: claimedSubject(request.headers.authorization) }
       throw new Unauthorized(`Invalid token: ${e.message ?? 'verification failed'}`)
     }
     const client = await clients.cached(claims.sub)
-    if (client === undefined || !client.enabled) throw new Unauthorized('Client is unknown or disabled')
+    if (client === undefined || !client.enabled) {
+      request.authFailure = { reason: client === undefined ? 'unknown_client' : 'disabled_client', claimedClientId: claims.sub }
+      throw new Unauthorized('Client is unknown or disabled')
+    }
+    if (revocations.has(claims.jti)) {
+      request.authFailure = { reason: 'revoked_token', claimedClientId: claims.sub }
+      throw new Unauthorized('Token has been revoked')
+    }
+    // A token issued before the client's secret was rotated belongs to whoever held the old secret.
+    if (claims.iat !== undefined && claims.iat * 1000 < Date.parse(client.secretRotatedAt) - 1000) {
+      request.authFailure = { reason: 'rotated_secret', claimedClientId: claims.sub }
+      throw new Unauthorized('Token predates a rotation of the client secret')
+    }
     const tokenRoles = Array.isArray(claims.roles) ? claims.roles : []
     request.principal = {
       clientId: client.id,
       roles: client.roles.filter((r) => tokenRoles.includes(r)),
-      grants: client.grants
+      grants: client.grants,
+      limits: client.limits
     }
   })
   app.decorate('requireRole', (...roles: Role[]) => async function requireRole (request: FastifyRequest) {
     if (!request.principal.roles.some((r) => roles.includes(r))) {
       throw new Forbidden(`This operation needs the role ${roles.join(' or ')}`)
+    }
+  })
+
+  // Every authentication failure (a bearer token refused, bad client credentials at the token endpoint) is an
+  // `auth.failed` audit event, recorded after the 401 has been sent.
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode !== 401 || !app.hasDecorator('audit')) return
+    const body = request.body as { client_id?: unknown } | undefined
+    const failure = request.authFailure ?? {
+      reason: 'bad_credentials',
+      claimedClientId: typeof body?.client_id === 'string' ? body.client_id : undefined
+    }
+    try {
+      app.audit.emit({
+        kind: 'auth.failed',
+        outcome: 'denied',
+        traceId: request.traceId,
+        spanId: request.spanId,
+        requestId: request.id,
+        httpStatus: 401,
+        durationMs: reply.elapsedTime,
+        errorCode: 'UNAUTHORIZED',
+        details: { reason: failure.reason, claimedClientId: failure.claimedClientId?.slice(0, 64), method: request.method, route: request.routeOptions.url ?? null }
+      })
+    } catch (err) {
+      request.log.warn({ err: (err as Error).message }, 'auth.failed event not recorded')
     }
   })
 

@@ -118,6 +118,11 @@ export default fp<ConnectorsOptions>(async function connectors (app, opts) {
   await reload()
   const feed = new ChangeFeed(app.db, app.log, app.config.configPollIntervalMs, (payload) => {
     if (payload.startsWith('client:')) { app.clients.invalidate(payload.slice(7)); return }
+    if (payload.startsWith('revoke:')) {
+      const [, jti, exp] = payload.split(':')
+      app.revocations.note(jti, Number(exp))
+      return
+    }
     reload().catch((err: Error) => app.log.error({ err: err.message }, 'connector reload failed; keeping the current set'))
   })
   await feed.start()

@@ -34,9 +34,17 @@ const BY_STATUS: Record<number, string> = {
 
 const OUR_CODE = /^[A-Z][A-Z_]+$/
 
+/** Connection-level failures of PostgreSQL or Redis: the gateway's dependencies, not its bugs. */
+const DEPENDENCY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300'])
+const DEPENDENCY_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Stream isn't writeable|Reached the max retries per request|Connection is closed/
+
+export const isDependencyFailure = (err: { code?: unknown, message?: string }): boolean =>
+  (typeof err.code === 'string' && DEPENDENCY_CODES.has(err.code)) || DEPENDENCY_MESSAGE.test(err.message ?? '')
+
 function classify (err: FastifyError): { status: number, code: string } {
   const known = FASTIFY_CODES[err.code]
   if (known !== undefined) return known
+  if (isDependencyFailure(err)) return { status: 503, code: 'SERVICE_UNAVAILABLE' }
   if (err.validation !== undefined) return { status: 400, code: 'VALIDATION_FAILED' }
   if (typeof err.code === 'string' && err.code.startsWith('FST_JWT_')) return { status: 401, code: 'UNAUTHORIZED' }
   if (typeof err.code === 'string' && err.code.startsWith('FAST_JWT_')) return { status: 401, code: 'UNAUTHORIZED' }
@@ -67,13 +75,16 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, err: 
   const { status, code } = classify(err)
   if (status >= 500 && code === 'INTERNAL') request.log.error({ err }, 'request failed')
   else if (status >= 500) request.log.warn({ code, msg: err.message }, 'upstream or dependency failure')
-  const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds
+  const dependency = code === 'SERVICE_UNAVAILABLE' && isDependencyFailure(err)
+  const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds ?? (dependency ? 5 : undefined)
   if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter))
   const body = {
     type: `urn:lienthong:problem:${code.toLowerCase().replaceAll('_', '-')}`,
     title: STATUS_CODES[status] ?? 'Error',
     status,
-    detail: code === 'INTERNAL' ? 'The gateway failed to process the request; it has been logged' : err.message,
+    detail: code === 'INTERNAL'
+      ? 'The gateway failed to process the request; it has been logged'
+      : dependency ? 'A service the gateway depends on is unavailable; retry later' : err.message,
     instance: request.url.split('?')[0],
     code,
     traceId: request.traceId,

@@ -18,6 +18,7 @@ export default fp(async function protection (app) {
     maxRssBytes: cfg.maxRssBytes,
     retryAfter: 5,
     pressureHandler: (_request, _reply, type, value) => {
+      if (!Number.isFinite(Number(value))) return
       throw Object.assign(new ServiceUnavailable(`The gateway is overloaded (${type} ${Math.round(Number(value))}); retry later`), { retryAfterSeconds: 5 })
     }
   })

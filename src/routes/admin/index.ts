@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify'
 import clientRoutes from './clients.js'
 import connectorRoutes from './connectors.js'
 import configRoutes from './config.js'
+import tokenRoutes from './tokens.js'
+import deliveryRoutes from './deliveries.js'
 
 /** Everything under /v1/admin: bearer token with the role `admin`. */
 export default async function adminRoutes (app: FastifyInstance): Promise<void> {
@@ -10,4 +12,6 @@ export default async function adminRoutes (app: FastifyInstance): Promise<void> 
   await app.register(clientRoutes)
   await app.register(connectorRoutes)
   await app.register(configRoutes)
+  await app.register(tokenRoutes)
+  await app.register(deliveryRoutes)
 }

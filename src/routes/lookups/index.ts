@@ -6,14 +6,26 @@ import { Forbidden, NoRoute, ServiceNotFound, UpstreamError, ValidationFailed } 
 import { failureToError } from '../../lookups/failure-to-error.js'
 import { lookupContext } from '../../lookups/headers.js'
 import { chooseInstances } from '../../lookups/routing.js'
+import { subjectValues } from '../../catalog/subjects.js'
+import { lookupAuditHook, lookupRecord } from '../../audit/lookup-audit.js'
+import { outboundTraceHeaders, withRequestSpan } from '../../audit/trace-context.js'
+import { AuditUnavailable } from '../../audit/writer.js'
 
 interface Params { serviceId: string }
 
-/** POST /v1/lookups/{serviceId}: token → role → service → grant → purpose → schema → connector → envelope. */
+/**
+ * POST /v1/lookups/{serviceId}: token → role → service → grant → purpose → schema → audit room → connector →
+ * envelope. Every authenticated lookup, refused or not, is one `lookup` audit event (written by the onSend hook).
+ */
 export default async function lookupRoutes (app: FastifyInstance): Promise<void> {
   const validator = createValidator()
   app.addHook('onRequest', app.authenticate)
   app.addHook('preHandler', app.requireRole('system'))
+  app.addHook('preHandler', app.limits.forService((request) => {
+    const id = (request.params as Params).serviceId
+    return getService(id) !== undefined ? id : 'unknown'
+  }))
+  app.addHook('onSend', lookupAuditHook(app))
 
   app.post<{ Params: Params, Body: unknown }>('/v1/lookups/:serviceId', {
     schema: {
@@ -21,24 +33,47 @@ export default async function lookupRoutes (app: FastifyInstance): Promise<void>
       summary: 'Look up a citizen, land parcel, taxpayer or insurance record',
       params: { type: 'object', properties: { serviceId: { type: 'string', maxLength: 64 } }, required: ['serviceId'] }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const started = performance.now()
+    const rec = lookupRecord(request)
     const service = getService(request.params.serviceId)
     if (service === undefined || service.kind !== 'lookup') throw new ServiceNotFound(request.params.serviceId)
+    rec.service = service.id
+    rec.subjects = subjectValues(service, request.body)
     if (!request.principal.grants.includes(service.id)) throw new Forbidden(`Client is not granted ${service.id}`)
-    lookupContext(request)
+    Object.assign(rec, lookupContext(request))
     const checked = validator.validate(service.requestSchemaId, request.body)
     if (!checked.ok) throw Object.assign(new ValidationFailed(`Request body does not match ${service.requestSchemaId}`), { errors: checked.errors })
+    rec.validatedMs = reply.elapsedTime
     const body = request.body as Record<string, unknown>
+    // Fail closed: with the audit buffer full, nothing is asked of a national system.
+    if (!app.audit.accepting()) {
+      rec.refused = true
+      throw new AuditUnavailable()
+    }
 
-    const { instances, resolved, routedBody } = chooseInstances(app, service, body)
-    if (instances.length === 0) throw new NoRoute(service.id, resolved?.provinceCode !== undefined ? ` for province ${resolved.provinceCode}` : '')
+    const { instances, resolved, routedBody, provinceCode } = chooseInstances(app, service, body)
+    if (instances.length === 0) throw new NoRoute(service.id, provinceCode !== undefined ? ` for province ${provinceCode}` : '')
 
-    const headers = { traceparent: `00-${request.traceId}-${request.spanId}-01` }
+    const headers = outboundTraceHeaders(request)
     let lastFailure: UpstreamFailure | undefined
     for (const instance of instances) {
       try {
-        const data = await instance.lookup(service.id, routedBody, { idempotent: true, headers, log: request.log })
+        const data = await withRequestSpan(request, async () => await instance.lookup(service.id, routedBody, {
+          idempotent: true,
+          headers,
+          log: request.log,
+          onAttempt: (a) => rec.attempts.push({
+            connector: instance.id,
+            n: a.n,
+            ok: a.ok,
+            durationMs: a.durationMs,
+            endMs: reply.elapsedTime,
+            failure: a.failure?.kind,
+            upstreamStatus: a.failure?.upstreamStatus
+          })
+        }))
+        rec.connector = instance.id
         const shape = validator.validate(service.responseSchemaId, data)
         if (!shape.ok) {
           request.log.warn({ connector: instance.id, errors: shape.errors.slice(0, 5) }, 'upstream answer does not match the response schema')

@@ -1,6 +1,7 @@
 import { DvcqgErrorCode as E, fail, type DvcqgAnswer } from './codes.js'
 import type { PortalService, ReceivedStore } from './store.js'
 import { batchProblem, dossierProblem, parseIsUpdating, progressProblem } from './validate.js'
+import { lookupDossier } from './lookup.js'
 
 const MAX_BATCH = 1000
 
@@ -11,6 +12,7 @@ const MAX_BATCH = 1000
 export function integrate (store: ReceivedStore, body: Record<string, unknown>): DvcqgAnswer {
   const { madonvi, service, data } = body
   if (typeof madonvi !== 'string' || madonvi.trim() === '') return fail(E.VALIDATION_FAILED, 'madonvi: required')
+  if (service === 'TraCuuHoSo') return lookupDossier(store, body)
   if (service !== 'DongBoHoSoMC' && service !== 'CapNhatTienDoHoSoMC') {
     return fail(E.UNKNOWN_SERVICE, `Unknown service ${JSON.stringify(service)}`)
   }

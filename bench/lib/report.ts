@@ -1,0 +1,124 @@
+import type { LookupResults } from '../lookups.js'
+import type { LoadResult } from './load.js'
+import { describeMachine, type Machine } from './machine.js'
+import type { ScriptResult } from './scripts.js'
+import type { Settings } from './settings.js'
+import { formatSummary } from '../profile-summary.js'
+
+/** What bench/deliveries.ts prints, as far as the report uses it. */
+export interface DeliveriesResult {
+  dossiers: number
+  acceptOnly: { perSecond: number, statuses: Record<string, number> }
+  deliverOnly: { perSecond: number }
+  stepsWhileDelivering: { acceptPerSecond: number, deliveredPerSecond: number }
+  check: { deliveredInDb: number, portalItems: number, expected: number, dossiersNotExactlyOnce: number, duplicates: number }
+}
+
+export interface Target { id: string, target: string, value: string, met: boolean | null }
+
+export interface Results {
+  startedAt: string
+  seconds: number
+  machine: Machine
+  settings: Omit<Settings, 'skip' | 'keep' | 'redisUrl' | 'databaseUrl'> & { skip: string[] }
+  lookups?: LookupResults
+  ratios?: { throughput: number, cpuPerRequest: number, auditAndTracingOnOverOff?: number }
+  deliveries?: ScriptResult<DeliveriesResult>
+  adminUnits?: ScriptResult<unknown>
+  targets: Target[]
+  errors: string[]
+}
+
+const r2 = (n: number): number => Math.round(n * 100) / 100
+const errorsOf = (r: LoadResult): string => {
+  const n = r.non2xx + r.errors
+  if (n === 0) return '0'
+  const parts = Object.entries(r.statuses).filter(([code]) => !code.startsWith('2')).map(([code, count]) => `${count} × ${code}`)
+  if (r.timeouts > 0) parts.push(`${r.timeouts} timeouts`)
+  if (r.errors > r.timeouts) parts.push(`${r.errors - r.timeouts} socket errors`)
+  return `${n} (${parts.join(', ')})`
+}
+
+export function targets (l: LookupResults | undefined, d: DeliveriesResult | undefined): Target[] {
+  const list: Target[] = []
+  if (l !== undefined) {
+    const ratio = l.gateway.rps / Math.max(1, l.baselineProxy.rps)
+    list.push({ id: 'throughput', target: '(c)/(b) throughput ≥ 0.7', value: `${r2(ratio)} (${l.gateway.rps} / ${l.baselineProxy.rps} req/s)`, met: ratio >= 0.7 })
+    const c = l.gatewayHalfRate.latencyMs.p99
+    const b = l.baselineAtSameRate.latencyMs.p99
+    list.push({ id: 'p99', target: 'p99 of (c) at half its max rate ≤ 2 × p99 of (b) at that rate', value: `${c} ms vs 2 × ${b} ms (at ${l.gatewayHalfRate.rate} req/s)`, met: c <= 2 * b })
+    const rss = l.gatewayManyConnections.peakRssMB
+    list.push({ id: 'rss', target: `gateway peak RSS ≤ 250 MB with ${l.gatewayManyConnections.connections} connections`, value: `${rss} MB`, met: rss <= 250 })
+  }
+  if (d !== undefined) {
+    list.push({ id: 'accepted', target: 'deliveries ≥ 2,000 accepted/s', value: `${d.acceptOnly.perSecond}/s`, met: d.acceptOnly.perSecond >= 2000 })
+    list.push({ id: 'delivered', target: 'deliveries ≥ 1,000 delivered/s', value: `${d.deliverOnly.perSecond}/s`, met: d.deliverOnly.perSecond >= 1000 })
+    const k = d.check
+    const exact = k.deliveredInDb === k.expected && k.portalItems === k.expected && k.dossiersNotExactlyOnce === 0 && k.duplicates === 0
+    list.push({ id: 'exactly-once', target: 'deliveries: none lost, none doubled', value: `${k.portalItems}/${k.expected} at the portal, ${k.duplicates} duplicates`, met: exact })
+  }
+  return list
+}
+
+const row = (name: string, r: LoadResult, extra = ''): string =>
+  `| ${name} | ${r.connections} | ${r.rate ?? 'max'} | ${r.rps} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${errorsOf(r)} | ` +
+  `${r.cpuUsPerRequest.server ?? '–'} | ${r.cpuUsPerRequest.simulator ?? '–'} | ${r.cpuUsPerRequest.services ?? '–'} | ${r.cpuUsPerRequest.loadgen ?? '–'} | ${extra} |`
+
+export function markdown (res: Results): string {
+  const out: string[] = [
+    `## Liên thông Gateway benchmark — ${res.startedAt}`,
+    '',
+    `Machine: ${describeMachine(res.machine)}.`,
+    `Runs of ${res.settings.durationS} s after ${res.settings.warmupS} s of warm-up, ${res.settings.connections} keep-alive connections (autocannon); ` +
+    `gateway LOG_LEVEL=${res.settings.logLevel}, tracing on (OTLP export to a local sink), audit trail on (PostgreSQL, fsync on), per-client rate limit checked in Redis. Whole run ${res.seconds} s.`,
+    ''
+  ]
+  const l = res.lookups
+  if (l !== undefined) {
+    out.push(
+      '| Scenario | Conns | Rate | req/s | p50 ms | p99 ms | Errors | CPU µs/req: tested | simulator | PG + Redis | load gen. | |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+      row('(a) citizen simulator, direct', l.simulatorDirect),
+      row('(b) baseline proxy (Fastify + undici Pool)', l.baselineProxy),
+      row('(c) gateway, full lookup path', l.gateway, `RSS ≤ ${l.gateway.maxRssMB ?? '?'} MB`),
+      row('(c) at half its max rate', l.gatewayHalfRate),
+      row('(b) at the same rate', l.baselineAtSameRate),
+      row(`(c) with ${l.gatewayManyConnections.connections} connections`, l.gatewayManyConnections, `peak RSS ${l.gatewayManyConnections.peakRssMB} MB (idle ${l.gatewayIdleRssMB} MB)`),
+      ...Object.values(l.variants).map((v) => row(`(c) ${v.label}`, v)),
+      ...(l.profile !== undefined ? [row('(c) under --cpu-prof', l.profile.load)] : []),
+      '',
+      `Ratios: (c)/(b) throughput ${res.ratios?.throughput ?? '?'}; gateway CPU per request / proxy CPU per request ${res.ratios?.cpuPerRequest ?? '?'}` +
+      (res.ratios?.auditAndTracingOnOverOff !== undefined ? `; audit + tracing on/off throughput ${res.ratios.auditAndTracingOnOverOff}` : '') + '.',
+      `Gateway logs: ${l.gatewayLogBytesPerRequest} bytes per request at LOG_LEVEL=${res.settings.logLevel}. ` +
+      (l.auditTrail !== undefined
+        ? `Audit trail: ${l.auditTrail.recorded} 'ok' lookup events for ${l.auditTrail.answered} 200s received ` +
+          `(${l.auditTrail.recorded >= l.auditTrail.answered ? 'none unaudited; the surplus were answered after the load generator stopped counting' : 'SOME ANSWERED LOOKUPS ARE MISSING'}). `
+        : '') +
+      `OTLP trace exports received: ${l.otlpTraceExports}.` +
+      ` With ${l.gatewayManyConnections.connections} connections, highest seen: heap used ${l.gatewayManyConnections.memoryMB.heapUsed ?? '?'} MB, ` +
+      `heap total ${l.gatewayManyConnections.memoryMB.heapTotal ?? '?'} MB, external ${l.gatewayManyConnections.memoryMB.external ?? '?'} MB, ` +
+      `audit buffer ${l.gatewayManyConnections.auditBufferDepth ?? '?'} events.` +
+      (l.gatewayRefusedAtStart > 0 ? ` Right after start the gateway refused ${l.gatewayRefusedAtStart} token request(s) with 503 (overload protection) before one passed.` : ''),
+      ''
+    )
+  }
+  if (res.targets.length > 0) {
+    out.push('| Target (issue 8) | Value | Met |', '|---|---|---|',
+      ...res.targets.map((t) => `| ${t.target} | ${t.value} | ${t.met === true ? 'met' : 'NOT MET'} |`), '')
+  }
+  const d = res.deliveries
+  if (d !== undefined) {
+    out.push(d.result !== undefined
+      ? `Deliveries (${d.result.dossiers} dossiers, bench/deliveries.ts): accepted ${d.result.acceptOnly.perSecond}/s, delivered ${d.result.deliverOnly.perSecond}/s; ` +
+        `steps accepted while delivering ${d.result.stepsWhileDelivering.acceptPerSecond}/s, delivered ${d.result.stepsWhileDelivering.deliveredPerSecond}/s end to end.`
+      : `Deliveries: failed (${d.error ?? 'unknown'}).`, '')
+  }
+  const a = res.adminUnits
+  if (a !== undefined) out.push(a.summary !== undefined ? `Admin units (bench/admin-units.ts): ${a.summary}` : `Admin units: failed (${a.error ?? 'unknown'}).`, '')
+  if (l?.profile !== undefined) {
+    out.push(`CPU profile of the gateway under (c) (\`${l.profile.file}\`), top 10 by self time:`, '',
+      formatSummary({ ...l.profile, top: l.profile.top.slice(0, 10), byArea: l.profile.byArea.slice(0, 8) }), '')
+  }
+  if (res.errors.length > 0) out.push('Errors:', ...res.errors.map((e) => `- ${e}`), '')
+  return out.join('\n')
+}

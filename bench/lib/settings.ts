@@ -1,0 +1,51 @@
+/** What `npm run bench` can be told, from the environment (bench only; the gateway's own settings are src/config.ts). */
+export interface Settings {
+  /** Seconds per measured run (BENCH_DURATION_S, default 10). */
+  durationS: number
+  /** Seconds of warm-up before each run at full speed (BENCH_WARMUP_S, default 3). */
+  warmupS: number
+  /** Connections of the load generator (BENCH_CONNECTIONS, default 64). */
+  connections: number
+  /** Connections of the gateway's RSS check (BENCH_RSS_CONNECTIONS, default 256). */
+  rssConnections: number
+  /** The gateway's LOG_LEVEL (BENCH_LOG_LEVEL, default `info`, as in production). */
+  logLevel: string
+  /** Dossiers of the deliveries scenario (BENCH_DELIVERIES, default 1000). */
+  deliveries: number
+  /** Gateway variants to run besides (c) (BENCH_VARIANTS: `off` by default; `all`; `none`; or a comma-separated list of
+   * `off`, `no-tracing`, `no-audit`, `log-warn`). */
+  variants: string[]
+  /** Parts to leave out (BENCH_SKIP, comma-separated: `profile`, `deliveries`, `admin-units`). */
+  skip: Set<string>
+  /** Keep the temporary folder (children's logs, databases' files) and print where it is (BENCH_KEEP=1). */
+  keep: boolean
+  /** Existing servers to use instead of private ones (REDIS_URL + DATABASE_URL, both or neither). */
+  redisUrl?: string
+  databaseUrl?: string
+}
+
+const num = (v: string | undefined, fallback: number): number => {
+  const n = Number(v)
+  return v !== undefined && v !== '' && Number.isFinite(n) && n > 0 ? n : fallback
+}
+
+const ALL_VARIANTS = ['off', 'no-tracing', 'no-audit', 'log-warn']
+const variantsOf = (v: string): string[] =>
+  v === 'all' ? ALL_VARIANTS : v === 'none' ? [] : v.split(',').map((x) => x.trim()).filter((x) => ALL_VARIANTS.includes(x))
+
+export function settings (env: NodeJS.ProcessEnv = process.env): Settings {
+  const both = env.REDIS_URL !== undefined && env.REDIS_URL !== '' && env.DATABASE_URL !== undefined && env.DATABASE_URL !== ''
+  return {
+    durationS: num(env.BENCH_DURATION_S, 10),
+    warmupS: num(env.BENCH_WARMUP_S, 3),
+    connections: Math.round(num(env.BENCH_CONNECTIONS, 64)),
+    rssConnections: Math.round(num(env.BENCH_RSS_CONNECTIONS, 256)),
+    logLevel: env.BENCH_LOG_LEVEL ?? 'info',
+    deliveries: Math.round(num(env.BENCH_DELIVERIES, 1000)),
+    variants: variantsOf(env.BENCH_VARIANTS ?? 'off'),
+    skip: new Set((env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')),
+    keep: env.BENCH_KEEP === '1',
+    redisUrl: both ? env.REDIS_URL : undefined,
+    databaseUrl: both ? env.DATABASE_URL : undefined
+  }
+}

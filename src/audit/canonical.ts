@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto'
+import type { AuditKind, AuditOutcome } from './types.js'
+
+/** An event as stored, before the chain fields are assigned. Subjects and body hashes are already keyed. */
+export interface PreparedEvent {
+  id: string
+  at: Date
+  kind: AuditKind
+  outcome: AuditOutcome
+  traceId: string | null
+  spanId: string | null
+  requestId: string | null
+  clientId: string | null
+  endUser: string | null
+  purpose: string | null
+  caseId: string | null
+  service: string | null
+  connector: string | null
+  httpStatus: number | null
+  upstreamStatus: number | null
+  durationMs: number | null
+  upstreamDurationMs: number | null
+  requestBytes: number | null
+  responseBytes: number | null
+  requestHash: string | null
+  responseHash: string | null
+  errorCode: string | null
+  subjects: string[]
+  details: Record<string, unknown> | null
+  /** `details` as canonical JSON, computed once (hash and insert both need it). */
+  detailsJson?: string
+}
+
+/** An event of the chain: its position (`seq`, a decimal string), the previous event's hash and its own. */
+export interface ChainedEvent extends PreparedEvent {
+  seq: string
+  prevHash: string
+  hash: string
+}
+
+export const GENESIS_HASH = '0'.repeat(64)
+const VERSION = 'lienthong-audit/1'
+
+/** A copy with object keys sorted at every level (and undefined members dropped), as JSON.stringify will print it. */
+export function sortKeys (value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) return value.map((v) => sortKeys(v) ?? null)
+  const obj = value as Record<string, unknown>
+  const out: Record<string, unknown> = {}
+  for (const k of Object.keys(obj).sort()) if (obj[k] !== undefined) out[k] = sortKeys(obj[k])
+  return out
+}
+
+/** JSON with object keys sorted at every level: the same value always gives the same text. */
+export const canonicalJson = (value: unknown): string => JSON.stringify(sortKeys(value) ?? null)
+
+/**
+ * The chain hash of one event: sha256 (hex) of the previous event's hash, a newline and the canonical JSON array
+ * of every stored field in this fixed order. docs/audit.md gives the same definition for independent checkers.
+ * `details` must already have sorted keys (prepare() and fromRow() see to it), so plain JSON.stringify is canonical.
+ */
+export function eventHash (e: Omit<ChainedEvent, 'hash'>): string {
+  // JSON.stringify of the whole array, with the (cached) details text spliced in last.
+  const head = JSON.stringify([
+    VERSION, e.seq, e.id, e.at.toISOString(), e.kind, e.outcome, e.traceId, e.spanId, e.requestId, e.clientId,
+    e.endUser, e.purpose, e.caseId, e.service, e.connector, e.httpStatus, e.upstreamStatus, e.durationMs,
+    e.upstreamDurationMs, e.requestBytes, e.responseBytes, e.requestHash, e.responseHash, e.errorCode, e.subjects
+  ])
+  return createHash('sha256').update(e.prevHash).update('\n').update(head.slice(0, -1)).update(',')
+    .update(detailsJson(e)).update(']').digest('hex')
+}
+
+/** The canonical JSON of an event's details (`null` when it has none). */
+export const detailsJson = (e: PreparedEvent): string => e.detailsJson ?? JSON.stringify(e.details)
+
+/** Assigns positions and hashes to a batch appended after (`lastSeq`, `lastHash`). */
+export function chain (events: PreparedEvent[], lastSeq: bigint, lastHash: string): ChainedEvent[] {
+  let seq = lastSeq
+  let prev = lastHash
+  return events.map((e) => {
+    seq += 1n
+    const c: ChainedEvent = { ...e, seq: seq.toString(), prevHash: prev, hash: '' }
+    c.hash = prev = eventHash(c)
+    return c
+  })
+}

@@ -1,0 +1,46 @@
+import type { JobsOptions, Queue } from 'bullmq'
+import type { DeliveryService } from './accept.js'
+
+export const DELIVERY_QUEUE = 'deliveries'
+
+/**
+ * What a delivery job carries: ids only. The dossier itself stays in PostgreSQL (no personal data in Redis);
+ * `traceparent` lets the worker continue the trace of the request that accepted it.
+ */
+export interface DeliveryJob {
+  deliveryId: string
+  dossierCode: string
+  service: DeliveryService
+  traceparent?: string
+}
+
+/**
+ * Portal attempts, their backoff and the dead letter are decided by the processor from PostgreSQL; BullMQ's own
+ * attempts only cover the processor failing around them (PostgreSQL unreachable, a bug).
+ */
+export const DELIVERY_JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
+  removeOnComplete: true,
+  removeOnFail: { age: 30 * 24 * 3600 }
+}
+
+/** Adds the job of a delivery; its id is the delivery id, so adding it again while it exists does nothing. */
+export async function enqueueDelivery (queue: Queue<DeliveryJob>, job: DeliveryJob): Promise<void> {
+  await queue.add(job.service, job, { ...DELIVERY_JOB_OPTIONS, jobId: job.deliveryId })
+}
+
+/** Replaces the job of a delivery (after a replay, or when the reconciler finds it finished or missing). */
+export async function requeueDelivery (queue: Queue<DeliveryJob>, job: DeliveryJob): Promise<void> {
+  const old = await queue.getJob(job.deliveryId)
+  if (old !== undefined) {
+    const state = await old.getState()
+    if (state === 'active') return
+    if (state === 'delayed' || state === 'waiting' || state === 'prioritized') {
+      if (state === 'delayed') await old.promote().catch(() => {})
+      return
+    }
+    await old.remove().catch(() => {})
+  }
+  await enqueueDelivery(queue, job)
+}

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto'
+import { DelayedError, UnrecoverableError, type Job, type Processor, type Queue } from 'bullmq'
+import type { FastifyInstance } from 'fastify'
+import { UpstreamFailure } from '../connectors/contract.js'
+import { auditDelivery, parseTraceparent } from './audit.js'
+import { claimDelivery, finishDelivered, finishFailed, whyUnclaimed, type Claim } from './claims.js'
+import type { DeliveryJob } from './jobs.js'
+import { maybeApplied, retryDelay, retryPolicy, type RetryPolicy } from './retry-policy.js'
+
+export interface ProcessorSettings {
+  defaults: RetryPolicy
+  /** Backstop wait of a delivery whose predecessor is still on its way (it is promoted as soon as that one is delivered). */
+  orderWaitMs: number
+  /** Wait of a delivery whose predecessor is a dead letter (promoted when an admin replays it successfully). */
+  blockedWaitMs: number
+}
+
+/**
+ * What a delivery connector receives: the dossier or the step as accepted, whether the portal already holds the
+ * dossier (`exists`: send it as an update), and whether an earlier attempt may have reached the portal
+ * (`inDoubt`: find out before sending again, so that nothing is applied twice).
+ */
+export type DeliveryPayload =
+  | { kind: 'dossier', dossier: Record<string, unknown>, exists: boolean, inDoubt: boolean }
+  | { kind: 'progress', dossierCode: string, step: Record<string, unknown>, inDoubt: boolean }
+
+/** What a connector answers for a delivery: applied by this call, or found already applied. */
+export interface DeliveryAck { applied: 'sent' | 'already', upstreamCode?: string }
+
+async function postpone (job: Job<DeliveryJob>, token: string | undefined, ms: number): Promise<never> {
+  await job.moveToDelayed(Date.now() + Math.max(1, Math.round(ms)), token)
+  throw new DelayedError()
+}
+
+function payloadOf (c: Claim): DeliveryPayload {
+  return c.service === 'dossier.sync'
+    ? { kind: 'dossier', dossier: c.payload, exists: c.onPortal, inDoubt: c.wasInDoubt }
+    : { kind: 'progress', dossierCode: c.dossierCode, step: c.payload, inDoubt: c.wasInDoubt }
+}
+
+const round = (ms: number): number => Math.round(ms * 10) / 10
+
+/**
+ * The delivery processor. Order per dossier, the lease and the "applied" marker live in PostgreSQL (claims.ts);
+ * waits (order, circuit open, backoff) move the job to delayed without using BullMQ attempts; a permanent error
+ * or the last attempt makes the delivery `failed` and the job an UnrecoverableError (the dead letter).
+ */
+export function deliveryProcessor (app: FastifyInstance, queue: Queue<DeliveryJob>, settings: ProcessorSettings): Processor<DeliveryJob> {
+  const promote = async (nextId: string): Promise<void> => {
+    const next = await queue.getJob(nextId)
+    if (next !== undefined && await next.isDelayed()) await next.promote().catch(() => {})
+  }
+
+  return async function processDelivery (job, token) {
+    const { deliveryId, service } = job.data
+    const log = app.log.child({ deliveryId, dossierCode: job.data.dossierCode, jobId: job.id })
+    const instance = app.connectors.route(service)
+    if (instance === undefined) {
+      log.warn({ service }, 'no enabled connector serves this delivery; waiting')
+      return await postpone(job, token, settings.blockedWaitMs)
+    }
+    if (instance.circuit === 'open') return await postpone(job, token, instance.options.breaker.resetTimeoutMs * (0.5 + Math.random() / 2))
+    const policy = retryPolicy(instance.record.config, settings.defaults)
+
+    const claim = await claimDelivery(app.db, deliveryId, instance.options.deadlineMs + 5000)
+    if (claim === undefined) {
+      const why = await whyUnclaimed(app.db, deliveryId)
+      switch (why.why) {
+        // Behind an earlier delivery of the dossier: promoted when it is delivered; until then, wait for it to be
+        // replayed (a dead letter), for its next attempt (retrying), or a short while.
+        case 'blocked': return await postpone(job, token, why.byFailed ? settings.blockedWaitMs : (why.blockerNextMs ?? 0) + settings.orderWaitMs)
+        case 'leased': return await postpone(job, token, why.remainingMs + 100)
+        default: return { skipped: why.why }
+      }
+    }
+
+    const trace = parseTraceparent(claim.traceparent ?? job.data.traceparent)
+    const spanId = randomBytes(8).toString('hex')
+    const headers: Record<string, string> = trace !== undefined ? { traceparent: `00-${trace.traceId}-${spanId}-01` } : {}
+    const common = { traceId: trace?.traceId, spanId, caseId: claim.dossierCode, service, connector: instance.id }
+    const started = performance.now()
+    let ack: DeliveryAck
+    try {
+      ack = await instance.deliver(service, payloadOf(claim), { idempotent: false, headers, log }) as DeliveryAck
+    } catch (err) {
+      const failure = err instanceof UpstreamFailure
+        ? err
+        : new UpstreamFailure('error', `connector failed: ${(err as Error).message}`, { cause: err })
+      const durationMs = round(performance.now() - started)
+      const result = { durationMs, upstreamStatus: failure.upstreamStatus, upstreamCode: failure.upstreamCode, error: `${failure.kind}: ${failure.message}` }
+      const inDoubt = claim.wasInDoubt || maybeApplied(failure)
+      const retryable = failure.retryable || failure.kind === 'circuit_open'
+      const details = { deliveryId, attempt: claim.n, kind: failure.kind, inDoubt }
+      if (!retryable || claim.n >= policy.attempts) {
+        if (!await finishFailed(app.db, claim, 'failed', inDoubt, null, result)) return { skipped: 'taken-over' }
+        log.warn({ attempt: claim.n, kind: failure.kind, upstreamCode: failure.upstreamCode }, 'delivery failed: dead letter')
+        auditDelivery(app, { kind: 'delivery.attempted', outcome: 'failed', ...common, durationMs, upstreamStatus: failure.upstreamStatus, errorCode: failure.upstreamCode, details })
+        auditDelivery(app, { kind: 'delivery.failed', outcome: 'failed', ...common, errorCode: failure.upstreamCode ?? failure.kind, details })
+        throw new UnrecoverableError(`${failure.kind}: ${failure.message}`)
+      }
+      const delay = retryDelay(claim.n, policy)
+      if (!await finishFailed(app.db, claim, 'retrying', inDoubt, new Date(Date.now() + delay), result)) return { skipped: 'taken-over' }
+      log.info({ attempt: claim.n, kind: failure.kind, delayMs: delay }, 'delivery attempt failed; will retry')
+      auditDelivery(app, { kind: 'delivery.attempted', outcome: 'retrying', ...common, durationMs, upstreamStatus: failure.upstreamStatus, errorCode: failure.upstreamCode, details })
+      return await postpone(job, token, delay)
+    }
+
+    const durationMs = round(performance.now() - started)
+    const done = await finishDelivered(app.db, claim, ack.applied, { durationMs, upstreamCode: ack.upstreamCode })
+    if (!done.ok) return { skipped: 'taken-over' }
+    const details = { deliveryId, attempt: claim.n, applied: ack.applied }
+    auditDelivery(app, { kind: 'delivery.attempted', outcome: 'ok', ...common, durationMs, details })
+    auditDelivery(app, { kind: 'delivery.delivered', outcome: 'ok', ...common, durationMs, details })
+    if (done.nextId !== undefined) await promote(done.nextId).catch((err) => log.warn({ err: err.message }, 'could not promote the next delivery'))
+    return { applied: ack.applied, attempt: claim.n }
+  }
+}

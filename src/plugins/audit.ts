@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto'
+import fp from 'fastify-plugin'
+import pg from 'pg'
+import type { AuditSink } from '../audit/types.js'
+import { AuditKeyring } from '../audit/prepare.js'
+import { AuditStore } from '../audit/store.js'
+import { AuditWriter } from '../audit/writer.js'
+import { readSpills, removeSpills, spill, spillTag } from '../audit/spill.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The audit trail's internals: the writer (buffer, stats), the keyring (subject search) and the store. */
+    auditTrail: { writer: AuditWriter, keys: AuditKeyring, store: AuditStore }
+  }
+}
+
+export interface AuditPluginOptions {
+  /** Replaces the PostgreSQL writer as `app.audit` (benchmarks measuring the gateway without its trail). */
+  sink?: AuditSink
+}
+
+/**
+ * The audit trail (docs/audit.md): `app.audit` buffers events and writes them to PostgreSQL in batches through
+ * its own small pool (AUDIT_DATABASE_URL, default DATABASE_URL), so a busy main pool never holds the trail back.
+ * Events left from a shutdown without database are read back at start; retention runs on a timer.
+ */
+export default fp<AuditPluginOptions>(async function audit (app, opts) {
+  const cfg = app.config.audit
+  const url = cfg.databaseUrl ?? app.config.databaseUrl
+  if (url === undefined) throw new Error('DATABASE_URL is not set')
+  const pool = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000, application_name: 'lienthong-audit' })
+  pool.on('error', (err) => app.log.warn({ err: err.message }, 'audit database idle client error'))
+  const store = new AuditStore(pool)
+  let key = app.config.auditKey
+  if (key === undefined) {
+    key = await store.localKey(randomBytes(32).toString('base64url'))
+    app.log.warn('AUDIT_KEY is not set: subjects are hashed with a key kept in the database (development only)')
+  }
+  const keys = new AuditKeyring(key)
+  const writer = new AuditWriter(store, keys, {
+    max: cfg.bufferMax,
+    headroom: cfg.bufferHeadroom,
+    batchSize: cfg.batchSize,
+    flushMs: cfg.flushMs,
+    log: app.log.child({ component: 'audit' })
+  })
+
+  const tag = spillTag(url)
+  const spilled = await readSpills(cfg.spillDir, tag)
+  if (spilled.events.length > 0) {
+    writer.restore(spilled.events)
+    await writer.flush()
+    await removeSpills(spilled.files)
+    app.log.info({ events: spilled.events.length }, 'audit events of an earlier shutdown written')
+  }
+
+  app.decorate('audit', opts.sink ?? writer)
+  app.decorate('auditTrail', { writer, keys, store })
+
+  const maintain = async (): Promise<void> => {
+    try {
+      await store.ensureAhead(2)
+      const dropped = await store.dropExpired(cfg.retentionMonths)
+      if (dropped.length > 0) app.log.info({ dropped }, 'audit partitions past the retention dropped')
+    } catch (err) {
+      app.log.warn({ err: (err as Error).message }, 'audit retention run failed')
+    }
+  }
+  const timer = cfg.retentionIntervalMs > 0 ? setInterval(() => { void maintain() }, cfg.retentionIntervalMs) : undefined
+  timer?.unref()
+
+  // Registered before the queues and routes, so this runs after they have closed (their last events included).
+  app.addHook('onClose', async () => {
+    clearInterval(timer)
+    const left = await writer.close(app.config.shutdownTimeoutMs)
+    if (left.length > 0) {
+      const file = await spill(cfg.spillDir, tag, left)
+      app.log.error({ events: left.length, file }, 'audit events could not be written before shutdown: kept on disk for the next start')
+    }
+    await pool.end()
+  })
+}, { name: 'audit', dependencies: ['config', 'db'] })

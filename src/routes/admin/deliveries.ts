@@ -1,0 +1,77 @@
+import type { FastifyInstance } from 'fastify'
+import type { DeliveryStatus } from '../../deliveries/accept.js'
+import { replayFailed, statusOf } from '../../deliveries/replay.js'
+import { listDeliveries, type DeliveryFilter } from '../../deliveries/views.js'
+import { Conflict, NotFound, ValidationFailed } from '../../errors.js'
+import { deliverySchema } from '../dossiers/deliveries.js'
+
+const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+const filterProps = {
+  service: { type: 'string', enum: ['dossier.sync', 'dossier.progress'] },
+  from: { type: 'string', format: 'date-time' },
+  to: { type: 'string', format: 'date-time' },
+  dossierCode: { type: 'string', maxLength: 64 }
+}
+const adminDelivery = {
+  ...deliverySchema,
+  properties: { ...deliverySchema.properties, clientId: { type: 'string' }, seq: { type: 'integer' }, lastError: { type: 'string' } }
+}
+const replayed = { type: 'object', properties: { retried: { type: 'integer' }, ids: { type: 'array', items: { type: 'string' } } } }
+
+interface ListQuery extends DeliveryFilter { limit?: string }
+
+/** Admin: deliveries by status/service/time, and replay of dead letters (architecture.md §3.5). */
+export default async function adminDeliveryRoutes (app: FastifyInstance): Promise<void> {
+  app.get<{ Querystring: ListQuery }>('/v1/admin/deliveries', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Deliveries, newest first (created within [from, to))',
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          status: { type: 'string', enum: ['queued', 'delivering', 'retrying', 'delivered', 'failed'] },
+          ...filterProps,
+          limit: { type: 'string', pattern: '^([1-9]\\d{0,2}|1000)$' }
+        }
+      },
+      response: { 200: { type: 'array', items: adminDelivery } }
+    }
+  }, async (request) => {
+    const { limit, ...filter } = request.query
+    return await listDeliveries(app.db, filter, limit !== undefined ? Number(limit) : 100)
+  })
+
+  app.post<{ Params: { id: string } }>('/v1/admin/deliveries/:id/retry', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Replay one failed delivery',
+      params: { type: 'object', properties: { id: { type: 'string', pattern: UUID } }, required: ['id'] },
+      response: { 202: replayed }
+    }
+  }, async (request, reply) => {
+    const current = await statusOf(app.db, request.params.id)
+    if (current === undefined) throw new NotFound(`Delivery ${request.params.id} does not exist`)
+    if (current.status !== 'failed') throw new Conflict(`Delivery ${request.params.id} is ${current.status}; only failed deliveries are replayed`)
+    const { ids } = await replayFailed(app.db, app.queues.deliveries, { id: request.params.id })
+    if (ids.length === 0) throw new Conflict(`Delivery ${request.params.id} is no longer failed`)
+    return await reply.code(202).send({ retried: ids.length, ids })
+  })
+
+  app.post<{ Querystring: Omit<DeliveryFilter, 'status'> }>('/v1/admin/deliveries/retry', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Replay every failed delivery matching a filter (the query string of the listing, without status)',
+      querystring: { type: 'object', additionalProperties: false, properties: filterProps },
+      response: { 202: replayed }
+    }
+  }, async (request, reply) => {
+    const body = request.body
+    if (body !== undefined && body !== null && !(typeof body === 'object' && Object.keys(body).length === 0)) {
+      throw Object.assign(new ValidationFailed('Give the filter in the query string (service, from, to, dossierCode)'),
+        { errors: [{ path: '/', message: 'must be empty' }] })
+    }
+    const { ids } = await replayFailed(app.db, app.queues.deliveries, { ...request.query, status: 'failed' as DeliveryStatus })
+    return await reply.code(202).send({ retried: ids.length, ids })
+  })
+}

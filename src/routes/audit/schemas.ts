@@ -1,0 +1,46 @@
+/** Querystrings arrive as strings (no coercion): numbers and enums are declared as patterns. */
+const text = (max: number): { type: 'string', minLength: 1, maxLength: number } => ({ type: 'string', minLength: 1, maxLength: max })
+
+export interface EventsQuery {
+  from?: string
+  to?: string
+  clientId?: string
+  service?: string
+  outcome?: string
+  kind?: string
+  caseId?: string
+  traceId?: string
+  subject?: string
+  limit?: string
+  cursor?: string
+}
+
+export const eventsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    from: text(40),
+    to: text(40),
+    clientId: text(64),
+    service: text(64),
+    outcome: { type: 'string', enum: ['ok', 'not_found', 'denied', 'invalid', 'error', 'retrying', 'failed'] },
+    kind: { type: 'string', enum: ['lookup', 'delivery.accepted', 'delivery.attempted', 'delivery.delivered', 'delivery.failed', 'auth.failed', 'admin.change'] },
+    caseId: text(128),
+    traceId: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+    subject: text(64),
+    limit: { type: 'string', pattern: '^(?:[1-9]\\d{0,2}|1000)$' },
+    cursor: text(64)
+  }
+} as const
+
+export const rangeQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { from: text(40), to: text(40) }
+} as const
+
+export const traceParams = {
+  type: 'object',
+  required: ['traceId'],
+  properties: { traceId: { type: 'string', pattern: '^[0-9a-f]{32}$' } }
+} as const

@@ -1,0 +1,116 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { getService, type ServiceDefinition } from '../../catalog/services.js'
+import { createValidator } from '../../catalog/validator.js'
+import { acceptDelivery, type AcceptInput, type DeliveryService } from '../../deliveries/accept.js'
+import { auditDelivery } from '../../deliveries/audit.js'
+import { idempotencyOf } from '../../deliveries/idempotency.js'
+import { enqueueDelivery } from '../../deliveries/jobs.js'
+import { Forbidden, ServiceUnavailable, ValidationFailed } from '../../errors.js'
+import deliveryReadRoutes from './deliveries.js'
+
+const accepted = {
+  type: 'object',
+  properties: { deliveryId: { type: 'string' }, dossierCode: { type: 'string' }, status: { type: 'string' } }
+}
+const codeParams = { type: 'object', properties: { code: { type: 'string', minLength: 1, maxLength: 64 } }, required: ['code'] }
+
+type Body = Record<string, unknown>
+
+const invalid = (message: string, errors: Array<{ path: string, message: string }>): Error =>
+  Object.assign(new ValidationFailed(message), { errors })
+
+/** Date checks beyond the schema's formats: a dossier is not due, returned or completed before it was received. */
+function dateErrors (body: Body): Array<{ path: string, message: string }> {
+  const received = Date.parse(String(body.receivedAt))
+  return ['dueAt', 'resultAt', 'completedAt']
+    .filter((f) => typeof body[f] === 'string' && Date.parse(body[f] as string) < received)
+    .map((f) => ({ path: `/${f}`, message: 'must not be before receivedAt' }))
+}
+
+function subjectsOf (service: ServiceDefinition, body: Body): string[] {
+  const out: string[] = []
+  for (const path of service.subjectFields) {
+    const v = path.split('.').reduce<unknown>((o, k) => (o as Body | undefined)?.[k], body)
+    if (typeof v === 'string') out.push(v)
+  }
+  return out
+}
+
+/**
+ * Dossier deliveries (architecture.md §3.4, role `system`): accepted only once recorded in PostgreSQL AND
+ * queued in Redis (202); a repeated request gets its delivery (200); without Redis the delivery stays recorded
+ * for the reconciler and the caller gets 503.
+ */
+export default async function dossierRoutes (app: FastifyInstance): Promise<void> {
+  const validator = createValidator()
+  app.addHook('onRequest', app.authenticate)
+  app.addHook('preHandler', app.requireRole('system'))
+
+  async function accept (request: FastifyRequest, reply: FastifyReply, serviceId: DeliveryService, code: string, body: Body): Promise<FastifyReply> {
+    const service = getService(serviceId) as ServiceDefinition
+    if (!request.principal.grants.includes(service.id)) throw new Forbidden(`Client is not granted ${service.id}`)
+    const checked = validator.validate(service.requestSchemaId, body)
+    if (!checked.ok) throw invalid(`Request body does not match ${service.requestSchemaId}`, checked.errors)
+    if (serviceId === 'dossier.sync') {
+      const errors = dateErrors(body)
+      if (errors.length > 0) throw invalid('Dossier dates are inconsistent', errors)
+    }
+    const input: AcceptInput = {
+      clientId: request.principal.clientId,
+      service: serviceId,
+      dossierCode: code,
+      status: body.status as number,
+      payload: body,
+      idem: idempotencyOf(request.headers['idempotency-key'], serviceId, code, body),
+      traceparent: `00-${request.traceId}-${request.spanId}-01`
+    }
+    const result = await acceptDelivery(app.db, input)
+    const job = { deliveryId: result.deliveryId, dossierCode: code, service: serviceId, traceparent: input.traceparent }
+    const answer = { deliveryId: result.deliveryId, dossierCode: result.dossierCode, status: result.status }
+    if (result.kind === 'existing') {
+      // The earlier request may have met a Redis outage: queue it again (a no-op when its job exists).
+      if (result.status === 'queued') await enqueueDelivery(app.queues.deliveries, job).catch(() => {})
+      return await reply.code(200).send(answer)
+    }
+    try {
+      await enqueueDelivery(app.queues.deliveries, job)
+    } catch (err) {
+      request.log.warn({ deliveryId: result.deliveryId, err: (err as Error).message }, 'delivery recorded but not queued')
+      throw Object.assign(new ServiceUnavailable('The delivery is recorded but could not be queued: it will be delivered; ' +
+        'repeat the request with the same Idempotency-Key to get its id'), { retryAfterSeconds: 5 })
+    }
+    auditDelivery(app, {
+      kind: 'delivery.accepted',
+      outcome: 'ok',
+      traceId: request.traceId,
+      spanId: request.spanId,
+      requestId: request.id,
+      clientId: request.principal.clientId,
+      caseId: code,
+      service: serviceId,
+      httpStatus: 202,
+      requestHash: input.idem.bodyHash,
+      subjects: subjectsOf(service, body),
+      details: { deliveryId: result.deliveryId }
+    })
+    return await reply.code(202).send(answer)
+  }
+
+  app.post<{ Body: Body }>('/v1/dossiers', {
+    schema: { tags: ['deliveries'], summary: 'Create or update a dossier on the National Public Service Portal', response: { '2xx': accepted } }
+  }, async (request, reply) => {
+    const body = request.body
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('Expected a JSON object', [{ path: '/', message: 'must be an object' }])
+    return await accept(request, reply, 'dossier.sync', typeof body.code === 'string' ? body.code : '', body)
+  })
+
+  app.post<{ Params: { code: string }, Body: Body }>('/v1/dossiers/:code/progress', {
+    schema: { tags: ['deliveries'], summary: 'Record a processing step of a dossier on the portal', params: codeParams, response: { '2xx': accepted } }
+  }, async (request, reply) => {
+    const body = request.body
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('Expected a JSON object', [{ path: '/', message: 'must be an object' }])
+    return await accept(request, reply, 'dossier.progress', request.params.code, body)
+  })
+
+  await app.register(deliveryReadRoutes)
+}

@@ -1,0 +1,56 @@
+import t from 'tap'
+import { createDvcqgSimulator } from '../../src/simulators/index.js'
+import { build, tokenFor } from '../helper.js'
+import { FAST_ENV, GRANTS, dossier, dossierCode, portalInstance, post, statusCounts, step, waitFor } from '../deliveries/helper.js'
+import { auditRows, auditTableText, get } from './helper.js'
+import { parseTraceparent } from '../../src/audit/trace-context.js'
+import { verifyChain } from '../../src/audit/verify.js'
+
+t.test('a queued delivery keeps one trace from the request to the portal call, and each step is audited once', async (t) => {
+  // The portal, recording the trace context of every integration call it receives.
+  const portal = createDvcqgSimulator()
+  const traceparents: string[] = []
+  portal.app.addHook('onRequest', async (req) => {
+    if (req.url.startsWith('/api/integration') && typeof req.headers.traceparent === 'string') traceparents.push(req.headers.traceparent)
+  })
+  await portal.listen(0)
+  t.teardown(async () => { await portal.close() })
+  const app = await build(t, { connectors: [portalInstance(portal.url as string)], env: { ...FAST_ENV, AUDIT_KEY: 'delivery-audit-key-0123456789' }, workers: true })
+  const token = await tokenFor(app, ['system'], GRANTS)
+  const auditor = await tokenFor(app, ['auditor'])
+
+  const traceId = '0af7651916cd43dd8448eb211c80319c'
+  const res = await post(app, token, '/v1/dossiers', dossier(1), { traceparent: `00-${traceId}-b7ad6b7169203331-01`, 'x-request-id': 'dossier-1' })
+  t.equal(res.statusCode, 202, res.body)
+  const deliveryId = res.json().deliveryId as string
+  const stepIds: string[] = []
+  for (const s of [step(4), step(5)]) {
+    const r = await post(app, token, `/v1/dossiers/${dossierCode(1)}/progress`, s)
+    t.equal(r.statusCode, 202)
+    stepIds.push(r.json().deliveryId)
+  }
+  await waitFor(async () => (await statusCounts(app)).delivered === 3, 20_000, 'three deliveries')
+  await waitFor(async () => (await auditRows(app)).filter((r) => r.kind === 'delivery.delivered').length === 3, 20_000, 'their audit events')
+
+  const rows = await auditRows(app)
+  for (const id of [deliveryId, ...stepIds]) {
+    const mine = rows.filter((r) => (r.details as { deliveryId?: string } | null)?.deliveryId === id)
+    t.same(mine.map((r) => r.kind), ['delivery.accepted', 'delivery.attempted', 'delivery.delivered'], `delivery ${id.slice(0, 8)}: accepted, attempted, delivered — once each`)
+    t.ok(mine.every((r) => r.case_id === dossierCode(1)))
+  }
+  const first = rows.filter((r) => (r.details as { deliveryId?: string } | null)?.deliveryId === deliveryId)
+  t.ok(first.every((r) => r.trace_id === traceId), 'the worker\'s events carry the request\'s trace id')
+  t.match(first[0], { request_id: 'dossier-1', http_status: 202, service: 'dossier.sync', request_hash: /^[0-9a-f]{64}$/ })
+  t.match(first[1], { outcome: 'ok', connector: 'dvcqg-test', duration_ms: Number })
+
+  const portalTraces = traceparents.map((tp) => parseTraceparent(tp)?.traceId)
+  t.ok(portalTraces.includes(traceId), `the portal call carries the request's trace id (${portalTraces.length} integration calls)`)
+
+  const trace = (await get(app, auditor, `/v1/audit/traces/${traceId}`)).json()
+  const hops = trace.hops.map((h: { hop: string }) => h.hop)
+  t.ok(hops.indexOf('queued') < hops.indexOf('connector.attempt') && hops.indexOf('connector.attempt') < hops.indexOf('delivered'), `hops in order: ${hops.join(' → ')}`)
+
+  t.notOk((await auditTableText(app)).includes('001090012345'), 'the applicant\'s PIN is only a keyed hash')
+  t.same(first[0].subjects, [app.auditTrail.keys.subject('001090012345')])
+  t.match(await verifyChain(app.db), { ok: true })
+})

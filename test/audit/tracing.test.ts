@@ -1,0 +1,75 @@
+import t from 'tap'
+import { tracing } from '@opentelemetry/sdk-node'
+import { startTracing } from '../../src/audit/otel-sdk.js'
+import { currentTraceparent, withJobTrace, parseTraceparent } from '../../src/audit/trace-context.js'
+
+// The SDK must be running before Fastify instances are created: it attaches @fastify/otel to each of them.
+const exporter = new tracing.InMemorySpanExporter()
+const sdk = startTracing({ disabled: false, serviceName: 'lienthong-test' }, { spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] })
+t.teardown(async () => { await sdk?.shutdown() })
+
+const { build, tokenFor, upstream } = await import('../helper.js')
+const { auditRows, get } = await import('./helper.js')
+
+const CITIZEN = { personalId: '079203001234', fullName: 'Nguyễn Văn A', dateOfBirth: '2003-01-01', gender: 'male', nationality: 'VN', permanentAddress: { provinceCode: '79', communeCode: '26734', detail: '1 Lê Lợi' }, status: 'alive' }
+
+t.test('with the SDK on: one trace from the caller through the gateway to the national system', async (t) => {
+  const seen: Array<string | string[] | undefined> = []
+  const url = await upstream(t, (up) => up.post('/lookup', async (req) => { seen.push(req.headers.traceparent); return CITIZEN }))
+  const app = await build(t, {
+    env: { AUDIT_KEY: 'tracing-test-key-0123456789' },
+    connectors: [{ id: 'population', type: 'rest-json', services: ['citizen.lookup'], provinces: null, enabled: true, config: { baseUrl: url, operations: { 'citizen.lookup': { path: '/lookup' } } } }]
+  })
+  const token = await tokenFor(app, ['system'], ['citizen.lookup'])
+  const auditor = await tokenFor(app, ['auditor'])
+  exporter.reset()
+  const caller = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' }
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/lookups/citizen.lookup',
+    headers: { authorization: `Bearer ${token}`, 'x-purpose': '1.000894', traceparent: `00-${caller.traceId}-${caller.spanId}-01` },
+    payload: { personalId: '079203001234' }
+  })
+  t.equal(res.statusCode, 200)
+  t.equal(res.json().meta.traceId, caller.traceId, 'the caller trace is honoured')
+  const answered = parseTraceparent(res.headers.traceparent)
+  t.equal(answered?.traceId, caller.traceId)
+
+  const spans = exporter.getFinishedSpans()
+  const server = spans.find((s) => s.name === 'request' && s.attributes['http.route'] === '/v1/lookups/:serviceId')
+  t.ok(server, 'a request span from @fastify/otel')
+  t.equal(server?.spanContext().traceId, caller.traceId)
+  t.equal(server?.parentSpanContext?.spanId, caller.spanId, 'child of the caller span')
+  t.equal(answered?.spanId, server?.spanContext().spanId, 'the response names the request span')
+  const client = spans.find((s) => s.kind === 2 && s.attributes['url.full'] === `${url}/lookup`)
+  t.equal(client?.spanContext().traceId, caller.traceId, 'a CLIENT span from the undici instrumentation, in the trace')
+  t.ok(spans.some((s) => s.name.startsWith('pg.query') && s.spanContext().traceId === caller.traceId), 'PostgreSQL spans join it too')
+
+  t.equal(seen.length, 1)
+  t.type(seen[0], 'string', 'one traceparent header upstream, not two')
+  const upstreamTp = parseTraceparent(seen[0])
+  t.equal(upstreamTp?.traceId, caller.traceId, 'the national system joins the same trace')
+  t.equal(upstreamTp?.spanId, client?.spanContext().spanId, 'parented by the connector call span')
+
+  const row = (await auditRows(app)).find((r) => r.kind === 'lookup')
+  t.match(row, { trace_id: caller.traceId, span_id: server?.spanContext().spanId })
+
+  exporter.reset()
+  await get(app, auditor, '/v1/audit/events?subject=079203001234')
+  const text = JSON.stringify(exporter.getFinishedSpans().map((s) => s.attributes))
+  t.notOk(text.includes('079203001234'), 'an identifier searched for never reaches a span')
+  t.ok(text.includes('/v1/audit/events'))
+
+  const metricsText = (await app.inject({ method: 'GET', url: '/metrics' })).body
+  t.match(metricsText, /lienthong_lookup_duration_count\{[^}]*service="citizen.lookup"/, 'the SDK MeterProvider feeds /metrics')
+})
+
+t.test('queued work joins the trace of the request that queued it', async (t) => {
+  const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
+  exporter.reset()
+  const inner = await withJobTrace(tp, 'delivery.process', async () => currentTraceparent())
+  t.equal(parseTraceparent(inner)?.traceId, '4bf92f3577b34da6a3ce929d0e0e4736')
+  const consumer = exporter.getFinishedSpans().find((s) => s.name === 'delivery.process')
+  t.equal(consumer?.parentSpanContext?.spanId, '00f067aa0ba902b7')
+  t.equal(parseTraceparent(inner)?.spanId, consumer?.spanContext().spanId)
+})
