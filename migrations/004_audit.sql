@@ -166,6 +166,56 @@ BEGIN
   RETURN dropped;
 END $$;
 
+-- Appends a batch to the chain in one call, as its caller (the writer role): takes the head, numbers the events
+-- in batch order, hashes each one and inserts it. The batch is one line per event: the event's canonical JSON text
+-- from `id` on (docs/audit.md §3), i.e. the JSON array [id, at, kind, outcome, trace_id, span_id, request_id,
+-- client_id, end_user, purpose, case_id, service, connector, http_status, upstream_status, duration_ms,
+-- upstream_duration_ms, request_bytes, response_bytes, request_hash, response_hash, error_code, subjects, details]
+-- without its opening bracket. hash = sha256(prev_hash || '\n' || '["lienthong-audit/1","<seq>",' || line): the
+-- hash covers exactly the text the columns are read from, and verification recomputes it from the stored columns.
+-- With `p_dedupe`, events already stored (same id and time: a retry after an unknown commit outcome) are skipped.
+-- Returns how many events were appended.
+CREATE FUNCTION audit_append(p_batch text, p_dedupe boolean) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+DECLARE
+  v_seq    bigint;
+  v_start  bigint;
+  v_prev   text;
+  v_hash   text;
+  v_at     timestamptz;
+  v_month  text;
+  v_months text[] := '{}';
+  v_line   text;
+  e        jsonb;
+BEGIN
+  SELECT last_seq, last_hash INTO v_seq, v_prev FROM audit_chain_head WHERE id = 1 FOR UPDATE;
+  v_start := v_seq;
+  FOR v_line IN SELECT string_to_table(p_batch, E'\n') LOOP
+    e := ('[' || v_line)::jsonb;
+    v_at := (e->>1)::timestamptz;
+    v_month := to_char(v_at AT TIME ZONE 'UTC', 'YYYYMM');
+    IF NOT v_month = ANY (v_months) THEN
+      PERFORM audit_ensure_partition(v_at);
+      v_months := v_months || v_month;
+    END IF;
+    CONTINUE WHEN p_dedupe AND EXISTS (SELECT 1 FROM audit_events WHERE id = (e->>0)::uuid AND at = v_at);
+    v_seq := v_seq + 1;
+    v_hash := encode(sha256(convert_to(v_prev || E'\n' || '["lienthong-audit/1","' || v_seq || '",' || v_line, 'UTF8')), 'hex');
+    INSERT INTO audit_events (seq, id, at, kind, outcome, trace_id, span_id, request_id, client_id, end_user, purpose,
+      case_id, service, connector, http_status, upstream_status, duration_ms, upstream_duration_ms, request_bytes,
+      response_bytes, request_hash, response_hash, error_code, subjects, details, prev_hash, hash)
+    VALUES (v_seq, (e->>0)::uuid, v_at, e->>2, e->>3, e->>4, e->>5, e->>6, e->>7, e->>8, e->>9, e->>10, e->>11, e->>12,
+      (e->>13)::integer, (e->>14)::integer, (e->>15)::double precision, (e->>16)::double precision, (e->>17)::integer,
+      (e->>18)::integer, e->>19, e->>20, e->>21, ARRAY(SELECT jsonb_array_elements_text(e->22)),
+      NULLIF(e->23, 'null'::jsonb), v_prev, v_hash);
+    v_prev := v_hash;
+  END LOOP;
+  IF v_seq > v_start THEN
+    UPDATE audit_chain_head SET last_seq = v_seq, last_hash = v_prev WHERE id = 1;
+  END IF;
+  RETURN v_seq - v_start;
+END $$;
+
 ALTER TABLE audit_events OWNER TO lienthong_audit_owner;
 ALTER TABLE audit_chain_head OWNER TO lienthong_audit_owner;
 ALTER TABLE audit_chain_anchors OWNER TO lienthong_audit_owner;
@@ -175,14 +225,15 @@ ALTER FUNCTION audit_forbid_change() OWNER TO lienthong_audit_owner;
 ALTER FUNCTION audit_head_forward() OWNER TO lienthong_audit_owner;
 ALTER FUNCTION audit_ensure_partition(timestamptz) OWNER TO lienthong_audit_owner;
 ALTER FUNCTION audit_drop_expired(integer) OWNER TO lienthong_audit_owner;
+ALTER FUNCTION audit_append(text, boolean) OWNER TO lienthong_audit_owner;
 
 REVOKE ALL ON audit_events, audit_chain_head, audit_chain_anchors, audit_settings, audit_local_key FROM PUBLIC;
-REVOKE ALL ON FUNCTION audit_ensure_partition(timestamptz), audit_drop_expired(integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION audit_ensure_partition(timestamptz), audit_drop_expired(integer), audit_append(text, boolean) FROM PUBLIC;
 GRANT SELECT, INSERT ON audit_events TO lienthong_audit_writer;
 GRANT SELECT, UPDATE ON audit_chain_head TO lienthong_audit_writer;
 GRANT SELECT ON audit_chain_anchors, audit_settings TO lienthong_audit_writer;
 GRANT SELECT, INSERT ON audit_local_key TO lienthong_audit_writer;
-GRANT EXECUTE ON FUNCTION audit_ensure_partition(timestamptz), audit_drop_expired(integer) TO lienthong_audit_writer;
+GRANT EXECUTE ON FUNCTION audit_ensure_partition(timestamptz), audit_drop_expired(integer), audit_append(text, boolean) TO lienthong_audit_writer;
 GRANT SELECT ON audit_events, audit_chain_head, audit_chain_anchors TO lienthong_audit_reader;
 
 -- This month and the next two exist from the start; the writer creates any other month it needs.

@@ -60,14 +60,21 @@ export const canonicalJson = (value: unknown): string => JSON.stringify(sortKeys
  * `details` must already have sorted keys (prepare() and fromRow() see to it), so plain JSON.stringify is canonical.
  */
 export function eventHash (e: Omit<ChainedEvent, 'hash'>): string {
-  // JSON.stringify of the whole array, with the (cached) details text spliced in last.
+  return createHash('sha256').update(e.prevHash).update('\n').update(`["${VERSION}",${JSON.stringify(e.seq)},`)
+    .update(canonicalTail(e)).digest('hex')
+}
+
+/**
+ * The canonical JSON of an event from `id` on, closing bracket included: what follows the version tag and the
+ * position. The database's audit_append() hashes exactly this text (sent along with the fields).
+ */
+export function canonicalTail (e: PreparedEvent): string {
   const head = JSON.stringify([
-    VERSION, e.seq, e.id, e.at.toISOString(), e.kind, e.outcome, e.traceId, e.spanId, e.requestId, e.clientId,
-    e.endUser, e.purpose, e.caseId, e.service, e.connector, e.httpStatus, e.upstreamStatus, e.durationMs,
-    e.upstreamDurationMs, e.requestBytes, e.responseBytes, e.requestHash, e.responseHash, e.errorCode, e.subjects
+    e.id, e.at.toISOString(), e.kind, e.outcome, e.traceId, e.spanId, e.requestId, e.clientId, e.endUser, e.purpose,
+    e.caseId, e.service, e.connector, e.httpStatus, e.upstreamStatus, e.durationMs, e.upstreamDurationMs,
+    e.requestBytes, e.responseBytes, e.requestHash, e.responseHash, e.errorCode, e.subjects
   ])
-  return createHash('sha256').update(e.prevHash).update('\n').update(head.slice(0, -1)).update(',')
-    .update(detailsJson(e)).update(']').digest('hex')
+  return `${head.slice(1, -1)},${detailsJson(e)}]`
 }
 
 /** The canonical JSON of an event's details (`null` when it has none). */

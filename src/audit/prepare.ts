@@ -83,13 +83,22 @@ function details (keys: AuditKeyring, value: unknown, depth = 0): unknown {
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {}
     const obj = value as Record<string, unknown>
-    for (const k of Object.keys(obj).map((k) => [keys.scrub(noNul(k)), k]).sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) {
-      const d = details(keys, obj[k[1]], depth + 1)
-      if (d !== undefined) out[k[0]] = d
+    for (const [stored, k] of sortedKeys(keys, obj)) {
+      const d = details(keys, obj[k], depth + 1)
+      if (d !== undefined) out[stored] = d
     }
     return out
   }
   return undefined
+}
+
+/** [stored key, own key] pairs in stored-key order; no sorting when the keys already come in order (the usual case). */
+function sortedKeys (keys: AuditKeyring, obj: Record<string, unknown>): Array<[string, string]> {
+  const pairs = Object.keys(obj).map((k): [string, string] => [keys.scrub(noNul(k)), k])
+  for (let i = 1; i < pairs.length; i++) {
+    if (pairs[i - 1][0] >= pairs[i][0]) return pairs.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
+  }
+  return pairs
 }
 
 /** The stored form of an event: id and time assigned, identifiers keyed, text scrubbed, numbers normalised. */

@@ -89,13 +89,13 @@ export async function fuzzGateway (t: TestLike): Promise<FuzzGateway> {
   await app.clients.patch('fuzz-disabled', { enabled: false })
 
   const jwks = app.tokens.jwks().keys[0]
-  const hostile = hostileTokens(
+  const { refused, odd } = hostileTokens(
     { privatePem, publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), kid: jwks.kid, issuer: app.config.jwt.issuer, audience: app.config.jwt.audience },
     { unknown: 'fuzz-nobody', disabled: 'fuzz-disabled', system: 'fuzz-system' })
   // A token that was valid, then revoked by its jti.
   const revokedToken = app.tokens.issue((await app.clients.get('fuzz-system'))!).accessToken
   const { jti } = JSON.parse(Buffer.from(revokedToken.split('.')[1], 'base64url').toString()) as { jti: string }
   await app.revocations.revoke(jti, new Date(Date.now() + 600_000), 'fuzz-system', 'fuzz')
-  hostile.push(`Bearer ${revokedToken}`)
-  return { app, routes: routes(), sims, tokens: { byRole, hostile }, secrets }
+  refused.push(`Bearer ${revokedToken}`)
+  return { app, routes: routes(), sims, tokens: { byRole, refused, odd }, secrets }
 }

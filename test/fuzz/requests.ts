@@ -11,8 +11,10 @@ export type Role = 'system' | 'admin' | 'auditor'
 export interface FuzzTokens {
   /** Valid bearer tokens: one client per role, one with every role, one `system` client without grants. */
   byRole: Record<Role | 'all' | 'ungranted', string>
-  /** Authorization header values that must be refused. */
-  hostile: string[]
+  /** Authorization header values that must be refused (401). */
+  refused: string[]
+  /** Tokens signed with the gateway's key, with odd claims: accepted or not, never a 5xx. */
+  odd: string[]
 }
 
 export interface FuzzRequest {
@@ -20,8 +22,8 @@ export interface FuzzRequest {
   url: string
   headers: Record<string, string>
   payload?: Payload
-  /** The roles of the token sent when it is a valid one; undefined for none or a hostile one. */
-  roles?: Role[]
+  /** The roles of the token sent when it is a valid one; undefined for none or one that must be refused; 'odd' for an odd signed one. */
+  roles?: Role[] | 'odd'
   /** What the generator did, for the report of a failure. */
   notes: string[]
 }
@@ -48,9 +50,14 @@ function authorization (rng: Prng, url: string, tokens: FuzzTokens, notes: strin
     return tokens.byRole[role]
   }
   if (r < 0.75) { notes.push('token:none'); return undefined }
-  const i = rng.int(0, tokens.hostile.length - 1)
-  notes.push(`token:hostile#${i}`)
-  return tokens.hostile[i]
+  if (rng.chance(0.15)) {
+    const i = rng.int(0, tokens.odd.length - 1)
+    notes.push(`token:odd#${i}`)
+    return tokens.odd[i]
+  }
+  const i = rng.int(0, tokens.refused.length - 1)
+  notes.push(`token:refused#${i}`)
+  return tokens.refused[i]
 }
 
 const TRACEPARENTS = ['00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', '00-00000000000000000000000000000000-0000000000000000-01',
@@ -113,7 +120,7 @@ export function makeRequest (rng: Prng, route: Route, tokens: FuzzTokens, bodyLi
   const auth = authorization(rng, route.url, tokens, notes)
   if (auth !== undefined) headers.authorization = auth
   const kind = (notes.find((n) => n.startsWith('token:')) ?? '').slice(6)
-  const roles = kind === 'role' ? [roleOf(route.url)] : ROLES_OF[kind as keyof FuzzTokens['byRole']]
+  const roles = kind === 'role' ? [roleOf(route.url)] : kind.startsWith('odd') ? 'odd' : ROLES_OF[kind as keyof FuzzTokens['byRole']]
   extraHeaders(rng, route.url, headers, notes)
   const method = rng.chance(0.03) ? rng.pick(['OPTIONS', 'TRACE', 'DELETE', 'PUT', 'PATCH', 'POST', 'GET']) : route.method
   const payload = body(rng, { ...route, method: method as Route['method'] }, path, headers, notes, bodyLimit)

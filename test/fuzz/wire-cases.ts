@@ -14,7 +14,7 @@ export interface WireCase {
   method: string
   url: string
   /** For a replayed inject request: its route and the roles of its token (undefined: no valid token). */
-  access?: { route: string, roles?: string[] }
+  access?: { route: string, roles?: string[] | 'odd' }
 }
 
 const CRLF = '\r\n'
