@@ -51,7 +51,7 @@ export function startTracing (otel: Config['otel'], opts: TracingOptions = {}): 
     metricReaders: [sharedPrometheusReader(), ...(exporting ? [getPeriodicExportingMetricReaderFromEnv(getOtlpMetricExporterFromEnv())] : [])],
     logRecordProcessors: [],
     instrumentations: [
-      ...(process.env.EXP_NO_FASTIFY !== undefined ? [] : [new FastifyOtelInstrumentation({
+      new FastifyOtelInstrumentation({
         registerOnInitialization: true,
         // One span per request: no span per hook nor for the handler (the lookup route runs its connector call in
         // the request span's context itself, see withRequestSpan)
@@ -60,11 +60,11 @@ export function startTracing (otel: Config['otel'], opts: TracingOptions = {}): 
         ignorePaths: (route: { url?: string }) => untraced(route.url),
         // the query string may carry an auditor's `subject` search: never put it in a span
         requestHook: (span, request) => { span.setAttribute('url.path', request.url.split('?')[0]) }
-      })]),
-      ...(process.env.EXP_NO_UNDICI !== undefined ? [] : [undici]),
+      }),
+      undici,
       // PostgreSQL queries made for a request (client registry, deliveries) join its trace. Redis is not traced: the
       // rate limiter's call on every request would add a span to each lookup for little insight.
-      ...(process.env.EXP_NO_PG !== undefined ? [] : [new PgInstrumentation({ requireParentSpan: true })])
+      new PgInstrumentation({ requireParentSpan: true })
     ]
   })
   sdk.start()

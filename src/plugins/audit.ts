@@ -30,6 +30,7 @@ export default fp<AuditPluginOptions>(async function audit (app, opts) {
   if (url === undefined) throw new Error('DATABASE_URL is not set')
   const pool = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000, application_name: 'lienthong-audit' })
   pool.on('error', (err) => app.log.warn({ err: err.message }, 'audit database idle client error'))
+  pool.on('connect', (client) => { client.on('error', (err) => app.log.warn({ err: err.message }, 'audit database client error')) })
   const store = new AuditStore(pool)
   let key = app.config.auditKey
   if (key === undefined) {

@@ -19,6 +19,9 @@ export default fp(async function db (app) {
   })
   // An idle client losing its server must not crash the process; the next query reports the error.
   pool.on('error', (err) => app.log.warn({ err: err.message }, 'postgres idle client error'))
+  // A checked-out client has no pool listener: without one, a server crash would be an uncaught 'error'
+  // that kills the process. The query in flight still fails and is reported to its caller.
+  pool.on('connect', (client) => { client.on('error', (err) => app.log.warn({ err: err.message }, 'postgres client error')) })
   app.decorate('db', pool)
   app.addHook('onClose', async () => { await pool.end() })
   const applied = await migrate(pool)

@@ -45,6 +45,10 @@ function classify (err: FastifyError): { status: number, code: string } {
   const known = FASTIFY_CODES[err.code]
   if (known !== undefined) return known
   if (isDependencyFailure(err)) return { status: 503, code: 'SERVICE_UNAVAILABLE' }
+  // PostgreSQL "data exception" (class 22: NUL bytes, out-of-range dates…): the client's input, not our fault.
+  if (typeof err.code === 'string' && /^22[0-9A-Z]{3}$/.test(err.code) && (err as { severity?: unknown }).severity !== undefined) {
+    return { status: 400, code: 'VALIDATION_FAILED' }
+  }
   if (err.validation !== undefined) return { status: 400, code: 'VALIDATION_FAILED' }
   if (typeof err.code === 'string' && err.code.startsWith('FST_JWT_')) return { status: 401, code: 'UNAUTHORIZED' }
   if (typeof err.code === 'string' && err.code.startsWith('FAST_JWT_')) return { status: 401, code: 'UNAUTHORIZED' }
@@ -84,7 +88,9 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, err: 
     status,
     detail: code === 'INTERNAL'
       ? 'The gateway failed to process the request; it has been logged'
-      : dependency ? 'A service the gateway depends on is unavailable; retry later' : err.message,
+      : dependency
+        ? 'A service the gateway depends on is unavailable; retry later'
+        : (err as { severity?: unknown }).severity !== undefined ? 'A value in the request is not acceptable (for example a NUL character or an impossible date)' : err.message,
     instance: request.url.split('?')[0],
     code,
     traceId: request.traceId,
