@@ -45,8 +45,13 @@ export class ChangeFeed {
     }
   }
 
+  readonly #released = new WeakSet<pg.PoolClient>()
+
+  /** Gives a broken client back (destroyed) once, however many 'error' events it emits. */
   #drop (client: pg.PoolClient): void {
     if (this.#client === client) this.#client = undefined
+    if (this.#released.has(client)) return
+    this.#released.add(client)
     client.release(true)
   }
 
@@ -64,7 +69,7 @@ export class ChangeFeed {
     this.#client = undefined
     if (client !== undefined) {
       await client.query(`UNLISTEN ${CONFIG_CHANNEL}`).catch(() => {})
-      client.release(true)
+      this.#drop(client)
     }
   }
 }
