@@ -114,7 +114,7 @@ export function lookupAuditHook (app: FastifyInstance): onSendHookHandler {
         requestBytes: Number(request.headers['content-length'] ?? 0),
         responseBytes: body !== undefined ? Buffer.byteLength(body) : undefined,
         // the body as parsed, re-serialised (the raw bytes are gone); the response as sent
-        requestBody: request.body !== undefined ? JSON.stringify(request.body) : undefined,
+        requestBody: request.body !== undefined ? safeStringify(request.body) : undefined,
         responseBody: body,
         errorCode: errorCode(status, body),
         subjects: rec.subjects,
@@ -135,5 +135,14 @@ export function lookupAuditHook (app: FastifyInstance): onSendHookHandler {
         traceId: request.traceId
       })
     }
+  }
+}
+
+/** JSON text of a parsed body; a body too deep to serialise (hostile nesting) is hashed as a marker instead. */
+function safeStringify (value: unknown): string {
+  try {
+    return JSON.stringify(value)
+  } catch {
+    return '"[body not serialisable]"'
   }
 }

@@ -12,6 +12,20 @@ import type { InstanceRecord } from './runtime/instance.js'
 export interface ConnectorView extends InstanceRecord {}
 
 const PROVINCE = /^\d{2}$/
+const MAX_CONFIG_DEPTH = 32
+
+/** Nesting depth of a JSON value, measured without recursion (a hostile config may be thousands deep). */
+function depthOf (value: unknown): number {
+  let max = 0
+  const stack: Array<[unknown, number]> = [[value, 0]]
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number]
+    if (d > max) max = d
+    if (max > MAX_CONFIG_DEPTH) return max
+    if (v !== null && typeof v === 'object') for (const child of Object.values(v)) stack.push([child, d + 1])
+  }
+  return max
+}
 
 /**
  * The rules every connector change passes, whichever way it comes (admin API, import, seed): known type,
@@ -40,6 +54,9 @@ export class ConnectorAdmin {
 
   /** Validation errors of one instance (paths prefixed with `prefix`), its config ready to store otherwise. */
   check (input: InstanceInput, stored: InstanceRecord | undefined, prefix = ''): { errors: ConfigError[], record: InstanceInput } {
+    if (depthOf(input.config) > MAX_CONFIG_DEPTH) {
+      return { errors: [{ path: `${prefix}/config`, message: `is nested deeper than ${MAX_CONFIG_DEPTH} levels` }], record: input }
+    }
     const type = this.#types.get(input.type)
     if (type === undefined) return { errors: [{ path: `${prefix}/type`, message: `unknown connector type "${input.type}"` }], record: input }
     const errors: ConfigError[] = []
