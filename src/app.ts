@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto'
 import type { Config } from './config.js'
 import { addIdentifierFormats } from './catalog/formats.js'
 import configPlugin from './plugins/config.js'
-import problem from './plugins/problem.js'
+import problem, { sendProblem, rawProblem } from './plugins/problem.js'
 import requestContext from './plugins/request-context.js'
 import db from './plugins/db.js'
 import redis from './plugins/redis.js'
@@ -56,6 +56,12 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
     },
     requestIdHeader: false,
     return503OnClosing: true,
+    // Errors fastify meets before routing (bad URL encoding, an over-long parameter) still answer problem+json.
+    frameworkErrors: (err, request, reply) => { sendProblem(request, reply, err) },
+    // Malformed HTTP on the wire (a bare CR in a header, headers too large): a problem+json answer, then close.
+    clientErrorHandler: (err, socket) => {
+      if (socket.writable) socket.end(rawProblem((err as { code?: string }).code === 'HPE_HEADER_OVERFLOW' ? 431 : 400))
+    },
     connectionTimeout: 30_000,
     keepAliveTimeout: 10_000,
     requestTimeout: 60_000,

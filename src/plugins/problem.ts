@@ -106,3 +106,16 @@ export default fp(async function problem (app) {
   app.setNotFoundHandler((request, reply) =>
     sendProblem(request, reply, new NotFound(`No route ${request.method} ${request.url.split('?')[0]}`)))
 }, { name: 'problem' })
+
+/** A whole HTTP/1.1 problem+json response for errors met below fastify, where there is no reply object. */
+export function rawProblem (status: 400 | 431): string {
+  const code = status === 431 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_FAILED'
+  const body = JSON.stringify({
+    type: `urn:lienthong:problem:${code.toLowerCase().replaceAll('_', '-')}`,
+    title: STATUS_CODES[status],
+    status,
+    detail: status === 431 ? 'Request headers are too large' : 'Malformed HTTP request',
+    code
+  })
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nconnection: close\r\ncontent-type: application/problem+json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+}
