@@ -17,7 +17,6 @@ const schema = {
     DATABASE_URL: { type: 'string' },
     DATABASE_POOL_SIZE: { type: 'integer', minimum: 1, default: 10 },
     QUEUE_PREFIX: { type: 'string', default: 'lienthong' },
-    PUBLIC_URL: { type: 'string' },
     JWT_ISSUER: { type: 'string', default: 'lienthong-gateway' },
     JWT_AUDIENCE: { type: 'string', default: 'lienthong' },
     JWT_TTL_SECONDS: { type: 'integer', minimum: 30, maximum: 900, default: 900 },
@@ -80,7 +79,6 @@ export interface Config {
   databaseUrl?: string
   databasePoolSize: number
   queuePrefix: string
-  publicUrl?: string
   jwt: {
     issuer: string
     audience: string
@@ -173,7 +171,6 @@ export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | und
     databaseUrl: str('DATABASE_URL'),
     databasePoolSize: e.DATABASE_POOL_SIZE as number,
     queuePrefix: e.QUEUE_PREFIX as string,
-    publicUrl: str('PUBLIC_URL'),
     jwt: {
       issuer: e.JWT_ISSUER as string,
       audience: e.JWT_AUDIENCE as string,

@@ -4,6 +4,7 @@ import pg from 'pg'
 import { loadConfig, type Config } from '../src/config.js'
 import { buildApp, type BuildOptions } from '../src/app.js'
 import type { Role } from '../src/auth/clients.js'
+import type { DeclaredInstance } from '../src/connectors/declarative.js'
 
 /** tap's Test, as far as these helpers use it. */
 export interface TestLike { teardown (fn: () => unknown): void }
@@ -80,4 +81,18 @@ export async function upstream (t: TestLike, define: (app: FastifyInstance) => v
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   t.teardown(async () => { await app.close() })
   return url
+}
+
+/** rest-json instances pointed at the simulators (`startSimulators().urls`), one retry and short timeouts by default. */
+export function simConnectors (urls: Record<string, string>,
+  runtime: Record<string, unknown> = { retries: { attempts: 1, baseDelayMs: 5, maxDelayMs: 10 }, headersTimeoutMs: 1000, deadlineMs: 3000 }): DeclaredInstance[] {
+  const rest = (id: string, service: string, url: string, path: string, provinces: string[] | null = null): DeclaredInstance =>
+    ({ id, type: 'rest-json', services: [service], provinces, enabled: true, config: { baseUrl: url, operations: { [service]: { path } }, runtime } })
+  return [
+    rest('population', 'citizen.lookup', urls.citizen, '/api/citizens/lookup'),
+    rest('land-01', 'land.parcel.lookup', urls['land-01'], '/api/parcels/lookup', ['01']),
+    rest('land-79', 'land.parcel.lookup', urls['land-79'], '/api/parcels/lookup', ['79']),
+    rest('tax', 'tax.taxpayer.lookup', urls.tax, '/api/taxpayers/lookup'),
+    rest('insurance', 'insurance.coverage.lookup', urls.insurance, '/api/insurance/lookup')
+  ]
 }

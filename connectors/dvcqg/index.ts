@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { contentHash } from '../../src/lib/canonical-json.js'
 import { defineConnectorType, UpstreamFailure, type CallContext } from '../../src/connectors/contract.js'
 import { dvcqgConfigSchema, type DvcqgConfig } from './config-schema.js'
 import { toHoSo, toTienDo, type MappingOptions } from './mapping.js'
@@ -13,17 +13,8 @@ type Payload =
 
 interface Ack { applied: 'sent' | 'already', upstreamCode?: string, isUpdating?: boolean }
 
-function canonical (value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`
-  }
-  return JSON.stringify(value)
-}
-
 /** SHA-256 of an item's canonical JSON: equal for the same dossier version or the same step. */
-export const itemHash = (item: unknown): string => createHash('sha256').update(canonical(item)).digest('hex')
+export const itemHash = contentHash
 
 const asTrueFalse = (b: boolean): string => b ? 'True' : 'False'
 

@@ -41,18 +41,7 @@ export interface ChainedEvent extends PreparedEvent {
 export const GENESIS_HASH = '0'.repeat(64)
 const VERSION = 'lienthong-audit/1'
 
-/** A copy with object keys sorted at every level (and undefined members dropped), as JSON.stringify will print it. */
-export function sortKeys (value: unknown): unknown {
-  if (value === null || typeof value !== 'object') return value
-  if (Array.isArray(value)) return value.map((v) => sortKeys(v) ?? null)
-  const obj = value as Record<string, unknown>
-  const out: Record<string, unknown> = {}
-  for (const k of Object.keys(obj).sort()) if (obj[k] !== undefined) out[k] = sortKeys(obj[k])
-  return out
-}
-
-/** JSON with object keys sorted at every level: the same value always gives the same text. */
-export const canonicalJson = (value: unknown): string => JSON.stringify(sortKeys(value) ?? null)
+export { sortKeys, canonicalJson } from '../lib/canonical-json.js'
 
 /**
  * The chain hash of one event: sha256 (hex) of the previous event's hash, a newline and the canonical JSON array

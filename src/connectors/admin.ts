@@ -39,8 +39,13 @@ export class ConnectorAdmin {
   readonly #allowlist: OutboundAllowlist
   readonly #granted: (db: pg.PoolClient) => Promise<Set<string>>
 
-  constructor (deps: { store: ConnectorStore, types: ConnectorTypeRegistry, secrets: SecretFields, allowlist: OutboundAllowlist,
-    granted: (db: pg.PoolClient) => Promise<Set<string>> }) {
+  constructor (deps: {
+    store: ConnectorStore,
+    types: ConnectorTypeRegistry,
+    secrets: SecretFields,
+    allowlist: OutboundAllowlist,
+    granted: (db: pg.PoolClient) => Promise<Set<string>>
+  }) {
     this.#store = deps.store
     this.#types = deps.types
     this.#secrets = deps.secrets
@@ -84,10 +89,16 @@ export class ConnectorAdmin {
    * Applies a set of changes in one transaction: validates each, then the resulting routing as a whole.
    * `upserts` replace instances by id; `deletes` remove them. Nothing is written when anything is wrong.
    */
-  async apply (changes: { upserts: InstanceInput[], deletes: string[], force?: boolean, dryRun?: boolean, pathOf?: (i: number) => string,
+  async apply (changes: {
+    upserts: InstanceInput[],
+    deletes: string[],
+    force?: boolean,
+    dryRun?: boolean,
+    pathOf?: (i: number) => string,
     /** More writes that must commit or fail with these (the clients of an import). */
-    also?: (db: pg.PoolClient) => Promise<void> }):
-  Promise<{ before: InstanceRecord[], after: InstanceRecord[] }> {
+    also?: (db: pg.PoolClient) => Promise<void>
+  }):
+    Promise<{ before: InstanceRecord[], after: InstanceRecord[] }> {
     return await this.#store.transaction(async (db) => {
       const before = await this.#store.list(db)
       const byId = new Map(before.map((r) => [r.id, r]))

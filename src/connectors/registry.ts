@@ -27,12 +27,6 @@ export class ConnectorTypeRegistry {
     for (const t of [...BUILTIN, ...types]) this.#types.set(t.type, { type: t, validate: ajv.compile(t.configSchema) })
   }
 
-  register (t: ConnectorType): void {
-    const ajv = new Ajv({ allErrors: true, strict: false })
-    addFormats.default(ajv)
-    this.#types.set(t.type, { type: t, validate: ajv.compile(t.configSchema) })
-  }
-
   get (type: string): ConnectorType | undefined { return this.#types.get(type)?.type }
 
   list (): ConnectorType[] { return [...this.#types.values()].map((e) => e.type) }

@@ -50,5 +50,3 @@ export function decrypt (ring: Keyring, stored: string, aad: string): string {
   d.setAuthTag(Buffer.from(tag, 'base64url'))
   return Buffer.concat([d.update(Buffer.from(ct, 'base64url')), d.final()]).toString('utf8')
 }
-
-export const keyIdOf = (stored: string): string => stored.slice(PREFIX.length).split(':')[0]

@@ -1,29 +1,9 @@
 import { Writable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
-import type { DeclaredInstance } from '../../src/connectors/declarative.js'
 import { startSimulators, sampleIds } from '../../src/simulators/index.js'
-import { build, tokenFor, type TestLike } from '../helper.js'
+import { build, simConnectors, tokenFor, type TestLike } from '../helper.js'
 
 export const LOOKUPS = ['citizen.lookup', 'land.parcel.lookup', 'tax.taxpayer.lookup', 'insurance.coverage.lookup']
-
-/** rest-json instances pointed at the simulators (one retry, short timeouts). */
-export function simConnectors (urls: Record<string, string>): DeclaredInstance[] {
-  const rest = (id: string, service: string, url: string, path: string, provinces: string[] | null = null): DeclaredInstance => ({
-    id,
-    type: 'rest-json',
-    services: [service],
-    provinces,
-    enabled: true,
-    config: { baseUrl: url, operations: { [service]: { path } }, runtime: { retries: { attempts: 1, baseDelayMs: 5, maxDelayMs: 10 }, headersTimeoutMs: 1000, deadlineMs: 3000 } }
-  })
-  return [
-    rest('population', 'citizen.lookup', urls.citizen, '/api/citizens/lookup'),
-    rest('land-01', 'land.parcel.lookup', urls['land-01'], '/api/parcels/lookup', ['01']),
-    rest('land-79', 'land.parcel.lookup', urls['land-79'], '/api/parcels/lookup', ['79']),
-    rest('tax', 'tax.taxpayer.lookup', urls.tax, '/api/taxpayers/lookup'),
-    rest('insurance', 'insurance.coverage.lookup', urls.insurance, '/api/insurance/lookup')
-  ]
-}
 
 /** Log lines written by the app (pino JSON), kept in memory. */
 export function logCapture (): { stream: Writable, text: () => string } {

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import { SERVICES } from '../../src/catalog/services.js'
 import type { DeclaredInstance } from '../../src/connectors/declarative.js'
 import { startSimulators, type RunningSimulators } from '../../src/simulators/index.js'
-import { build, type TestLike } from '../helper.js'
+import { build, simConnectors, type TestLike } from '../helper.js'
 import type { FuzzTokens } from './requests.js'
 import { withRouteList, type Route } from './routes.js'
 import { hostileTokens } from './tokens.js'
@@ -16,14 +16,8 @@ const RUNTIME = { retries: { attempts: 1, baseDelayMs: 10, maxDelayMs: 20 }, hea
 
 /** The simulators behind every service: land for Hà Nội (01) and TP HCM (79), the portal for deliveries. */
 function connectors (urls: RunningSimulators['urls']): DeclaredInstance[] {
-  const rest = (id: string, service: string, url: string, path: string, provinces: string[] | null = null): DeclaredInstance =>
-    ({ id, type: 'rest-json', services: [service], provinces, enabled: true, config: { baseUrl: url, operations: { [service]: { path } }, runtime: RUNTIME } })
   return [
-    rest('population', 'citizen.lookup', urls.citizen, '/api/citizens/lookup'),
-    rest('land-01', 'land.parcel.lookup', urls['land-01'], '/api/parcels/lookup', ['01']),
-    rest('land-79', 'land.parcel.lookup', urls['land-79'], '/api/parcels/lookup', ['79']),
-    rest('tax', 'tax.taxpayer.lookup', urls.tax, '/api/taxpayers/lookup'),
-    rest('insurance', 'insurance.coverage.lookup', urls.insurance, '/api/insurance/lookup'),
+    ...simConnectors(urls, RUNTIME),
     {
       id: 'dvcqg',
       type: 'dvcqg',

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createPrivateKey, createSign, generateKeyPairSync } from 'node:crypto'
+import { createSign, generateKeyPairSync } from 'node:crypto'
 import { build, tokenFor, ADMIN } from '../helper.js'
 
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url')
@@ -83,7 +83,6 @@ t.test('missing, expired and forged tokens are refused with 401', async (t) => {
 
   const wrongAud = app.jwt.sign({ sub: p.sub, roles: p.roles, jti: 'y' }, { aud: 'someone-else' } as never)
   t.equal((await app.inject({ url, headers: { authorization: `Bearer ${wrongAud}` } })).statusCode, 401, 'wrong audience')
-  t.ok(createPrivateKey)
 })
 
 t.test('a disabled client is refused even with a token it got before', async (t) => {

@@ -1,28 +1,9 @@
 import t from 'tap'
-import { build, tokenFor, upstream, type TestLike } from '../helper.js'
+import { build, simConnectors, tokenFor, upstream, type TestLike } from '../helper.js'
 import { startSimulators, sampleIds, unknownIds } from '../../src/simulators/index.js'
-import type { DeclaredInstance } from '../../src/connectors/declarative.js'
 import type { FastifyInstance } from 'fastify'
 
 const ALL = ['citizen.lookup', 'land.parcel.lookup', 'tax.taxpayer.lookup', 'insurance.coverage.lookup']
-
-function simConnectors (urls: Record<string, string>): DeclaredInstance[] {
-  const rest = (id: string, service: string, url: string, path: string, provinces: string[] | null = null): DeclaredInstance => ({
-    id,
-    type: 'rest-json',
-    services: [service],
-    provinces,
-    enabled: true,
-    config: { baseUrl: url, operations: { [service]: { path } }, runtime: { retries: { attempts: 1, baseDelayMs: 10, maxDelayMs: 20 }, headersTimeoutMs: 1000, deadlineMs: 3000 } }
-  })
-  return [
-    rest('population', 'citizen.lookup', urls.citizen, '/api/citizens/lookup'),
-    rest('land-01', 'land.parcel.lookup', urls['land-01'], '/api/parcels/lookup', ['01']),
-    rest('land-79', 'land.parcel.lookup', urls['land-79'], '/api/parcels/lookup', ['79']),
-    rest('tax', 'tax.taxpayer.lookup', urls.tax, '/api/taxpayers/lookup'),
-    rest('insurance', 'insurance.coverage.lookup', urls.insurance, '/api/insurance/lookup')
-  ]
-}
 
 async function setup (t: TestLike): Promise<{ app: FastifyInstance, token: string, sims: Awaited<ReturnType<typeof startSimulators>> }> {
   const sims = await startSimulators({ host: '127.0.0.1' })

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { contentHash } from '../../lib/canonical-json.js'
 
 export type PortalService = 'DongBoHoSoMC' | 'CapNhatTienDoHoSoMC'
 
@@ -19,17 +19,7 @@ export interface Applied {
 
 export interface VersionCount { hash: string, count: number }
 
-/** JSON with object keys sorted, so equal content gives equal text whatever the key order. */
-function canonical (value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`
-  }
-  return JSON.stringify(value)
-}
-
-export const contentHash = (item: unknown): string => createHash('sha256').update(canonical(item)).digest('hex')
+export { contentHash }
 
 /** What arrived at the portal, in memory, so tests can count applications per dossier version and step. */
 export class ReceivedStore {
