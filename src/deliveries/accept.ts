@@ -111,3 +111,83 @@ export async function acceptDelivery (db: pg.Pool, input: AcceptInput): Promise<
     throw err
   }
 }
+
+/** Bit `from` of `ALLOWED_MASKS[to - 1]` is set when a dossier in status `from` may move to status `to`. */
+const ALLOWED_MASKS = Array.from({ length: 10 }, (_, i) => allowedFrom(i + 1).reduce((m, from) => m | (1 << from), 0))
+
+/**
+ * The same as ACCEPT_SYNC / ACCEPT_PROGRESS for a group of requests in one statement (one round trip, one commit:
+ * a group commit). The caller guarantees distinct dossier codes and distinct (client, key) pairs within a group;
+ * `i` numbers the requests. A request without a row in the answer was refused (see `refusal`).
+ */
+const ACCEPT_GROUP = {
+  name: 'deliveries.accept.group',
+  text: `
+  WITH input AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(i int, code text, client_id text, status smallint, id uuid, service text,
+      key text, body_hash text, payload jsonb, traceparent text)
+  ), prior AS (
+    SELECT n.i, d.id, d.body_hash, d.dossier_code, d.service, d.status
+    FROM input n JOIN deliveries d ON d.client_id = n.client_id AND d.idempotency_key = n.key
+  ), fresh AS (
+    SELECT n.* FROM input n WHERE NOT EXISTS (SELECT 1 FROM prior p WHERE p.i = n.i)
+  ), synced AS (
+    INSERT INTO dossiers AS x (code, client_id, status)
+    SELECT code, client_id, status FROM fresh WHERE service = 'dossier.sync'
+    ON CONFLICT (code) DO UPDATE SET last_seq = x.last_seq + 1, status = EXCLUDED.status, updated_at = now()
+      WHERE x.client_id = EXCLUDED.client_id AND (($2::int[])[EXCLUDED.status] >> x.status) & 1 = 1
+    RETURNING code, last_seq
+  ), progressed AS (
+    UPDATE dossiers x SET last_seq = x.last_seq + 1, status = f.status, updated_at = now()
+    FROM fresh f
+    WHERE f.service = 'dossier.progress' AND x.code = f.code AND x.client_id = f.client_id
+      AND (($2::int[])[f.status] >> x.status) & 1 = 1
+    RETURNING x.code, x.last_seq
+  ), ins AS (
+    INSERT INTO deliveries (id, client_id, service, dossier_code, seq, idempotency_key, body_hash, payload, traceparent)
+    SELECT f.id, f.client_id, f.service, f.code, s.last_seq, f.key, f.body_hash, f.payload, f.traceparent
+    FROM fresh f JOIN (SELECT code, last_seq FROM synced UNION ALL SELECT code, last_seq FROM progressed) s ON s.code = f.code
+    RETURNING id
+  )
+  SELECT f.i, 'created' AS kind, ins.id, f.body_hash, f.code AS dossier_code, f.service, 'queued' AS status FROM ins JOIN fresh f ON f.id = ins.id
+  UNION ALL
+  SELECT i, 'existing', id, body_hash, dossier_code, service, status FROM prior`
+}
+
+/**
+ * Records several deliveries in one statement (or finds the deliveries of earlier requests with the same keys):
+ * each request gets what `acceptDelivery` would have given it, an `Accepted` or its own error (404, 409), and
+ * a failing request does not fail the others. Dossier codes and (client, key) pairs must be distinct within
+ * `inputs`. Should the group statement itself fail (an idempotency key raced by another transaction, a
+ * deadlock with another instance's group), every request is recorded on its own instead.
+ */
+export async function acceptDeliveries (db: pg.Pool, inputs: AcceptInput[]): Promise<Array<Accepted | Error>> {
+  if (inputs.length === 1) return [await acceptDelivery(db, inputs[0]).catch((err: Error) => err)]
+  let rows: Array<ExistingRow & { i: number, kind: 'created' | 'existing' }>
+  try {
+    const items = inputs.map((input, i) => ({
+      i,
+      code: input.dossierCode,
+      client_id: input.clientId,
+      status: input.status,
+      id: randomUUID(),
+      service: input.service,
+      key: input.idem.key,
+      body_hash: input.idem.bodyHash,
+      payload: input.payload,
+      traceparent: input.traceparent ?? null
+    }))
+    rows = (await db.query({ ...ACCEPT_GROUP, values: [JSON.stringify(items), ALLOWED_MASKS] })).rows
+  } catch {
+    return await Promise.all(inputs.map(async (input) => await acceptDelivery(db, input).catch((err: Error) => err)))
+  }
+  const out: Array<Accepted | Error | undefined> = new Array(inputs.length)
+  for (const row of rows) {
+    try {
+      out[row.i] = answer(row, inputs[row.i])
+    } catch (err) {
+      out[row.i] = err as Error
+    }
+  }
+  return await Promise.all(out.map(async (r, i) => r ?? await refusal(db, inputs[i]).catch((err: Error) => err)))
+}

@@ -30,6 +30,13 @@ export async function enqueueDelivery (queue: Queue<DeliveryJob>, job: DeliveryJ
   await queue.add(job.service, job, { ...DELIVERY_JOB_OPTIONS, jobId: job.deliveryId })
 }
 
+/** Adds the jobs of several deliveries in one Redis round trip (a pipeline); existing jobs are left as they are. */
+export async function enqueueDeliveries (queue: Queue<DeliveryJob>, jobs: DeliveryJob[]): Promise<void> {
+  if (jobs.length === 0) return
+  if (jobs.length === 1) return await enqueueDelivery(queue, jobs[0])
+  await queue.addBulk(jobs.map((job) => ({ name: job.service, data: job, opts: { ...DELIVERY_JOB_OPTIONS, jobId: job.deliveryId } })))
+}
+
 /** Replaces the job of a delivery (after a replay, or when the reconciler finds it finished or missing). */
 export async function requeueDelivery (queue: Queue<DeliveryJob>, job: DeliveryJob): Promise<void> {
   const old = await queue.getJob(job.deliveryId)

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { getService, type ServiceDefinition } from '../../catalog/services.js'
 import { createValidator } from '../../catalog/validator.js'
-import { acceptDelivery, type AcceptInput, type DeliveryService } from '../../deliveries/accept.js'
+import { type AcceptInput, type DeliveryService } from '../../deliveries/accept.js'
+import { AcceptGroup } from '../../deliveries/accept-group.js'
 import { auditDelivery } from '../../deliveries/audit.js'
 import { idempotencyOf } from '../../deliveries/idempotency.js'
-import { enqueueDelivery } from '../../deliveries/jobs.js'
 import { Forbidden, ServiceUnavailable, ValidationFailed } from '../../errors.js'
 import deliveryReadRoutes from './deliveries.js'
 
@@ -43,6 +43,7 @@ function subjectsOf (service: ServiceDefinition, body: Body): string[] {
  */
 export default async function dossierRoutes (app: FastifyInstance): Promise<void> {
   const validator = createValidator()
+  const group = new AcceptGroup(app.db, app.queues.deliveries)
   app.addHook('onRequest', app.authenticate)
   app.addHook('preHandler', app.requireRole('system'))
 
@@ -64,18 +65,12 @@ export default async function dossierRoutes (app: FastifyInstance): Promise<void
       idem: idempotencyOf(request.headers['idempotency-key'], serviceId, code, body),
       traceparent: `00-${request.traceId}-${request.spanId}-01`
     }
-    const result = await acceptDelivery(app.db, input)
-    const job = { deliveryId: result.deliveryId, dossierCode: code, service: serviceId, traceparent: input.traceparent }
+    const { accepted: result, notQueued } = await group.accept(input)
     const answer = { deliveryId: result.deliveryId, dossierCode: result.dossierCode, status: result.status }
-    if (result.kind === 'existing') {
-      // The earlier request may have met a Redis outage: queue it again (a no-op when its job exists).
-      if (result.status === 'queued') await enqueueDelivery(app.queues.deliveries, job).catch(() => {})
-      return await reply.code(200).send(answer)
-    }
-    try {
-      await enqueueDelivery(app.queues.deliveries, job)
-    } catch (err) {
-      request.log.warn({ deliveryId: result.deliveryId, err: (err as Error).message }, 'delivery recorded but not queued')
+    // An earlier identical request: its delivery (queued again by the group when still queued).
+    if (result.kind === 'existing') return await reply.code(200).send(answer)
+    if (notQueued !== undefined) {
+      request.log.warn({ deliveryId: result.deliveryId, err: notQueued.message }, 'delivery recorded but not queued')
       throw Object.assign(new ServiceUnavailable('The delivery is recorded but could not be queued: it will be delivered; ' +
         'repeat the request with the same Idempotency-Key to get its id'), { retryAfterSeconds: 5 })
     }
