@@ -12,6 +12,7 @@ const schema = {
     HOST: { type: 'string', default: '127.0.0.1' },
     PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
     LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+    LOG_BUFFER_BYTES: { type: 'integer', minimum: 0, maximum: 1048576, default: 4096 },
     DATA_DIR: { type: 'string', default: '.data' },
     REDIS_URL: { type: 'string' },
     DATABASE_URL: { type: 'string' },
@@ -50,6 +51,7 @@ const schema = {
     RATE_LIMIT_PER_SECOND: { type: 'integer', minimum: 1, default: 200 },
     QUOTA_PER_DAY: { type: 'integer', minimum: 0, default: 0 },
     RATE_LIMIT_FAIL_OPEN: { type: 'boolean', default: true },
+    RATE_LIMIT_SYNC_MS: { type: 'integer', minimum: 0, maximum: 1000, default: 50 },
     TOKEN_RATE_PER_MINUTE: { type: 'integer', minimum: 1, default: 60 },
     MAX_EVENT_LOOP_DELAY_MS: { type: 'integer', minimum: 0, default: 1000 },
     MAX_HEAP_USED_BYTES: { type: 'integer', minimum: 0, default: 0 },
@@ -74,6 +76,11 @@ export interface Config {
   host: string
   port: number
   logLevel: string
+  /**
+   * Log lines are written to stdout in blocks of at least this many bytes (asynchronously; flushed at exit):
+   * one system call per block instead of one per line. 0 = every line written synchronously.
+   */
+  logBufferBytes: number
   dataDir: string
   redisUrl?: string
   databaseUrl?: string
@@ -115,6 +122,11 @@ export interface Config {
   quotaPerDay: number
   /** With Redis unreachable: true = let requests through unlimited (lookups keep working), false = 503. */
   rateLimitFailOpen: boolean
+  /**
+   * Rate-limit and quota counters are counted in each instance and added to Redis in one batch every this many ms
+   * (src/limits/shared-counters.ts); 0 = one Redis round trip per request (exact across instances).
+   */
+  rateLimitSyncMs: number
   tokenRatePerMinute: number
   /** Overload shedding (fast 503 + Retry-After); 0 disables a bound. */
   maxEventLoopDelayMs: number
@@ -166,6 +178,7 @@ export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | und
     host: e.HOST as string,
     port: e.PORT as number,
     logLevel: e.LOG_LEVEL as string,
+    logBufferBytes: e.LOG_BUFFER_BYTES as number,
     dataDir: e.DATA_DIR as string,
     redisUrl: str('REDIS_URL'),
     databaseUrl: str('DATABASE_URL'),
@@ -209,6 +222,7 @@ export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | und
     rateLimitPerSecond: e.RATE_LIMIT_PER_SECOND as number,
     quotaPerDay: e.QUOTA_PER_DAY as number,
     rateLimitFailOpen: e.RATE_LIMIT_FAIL_OPEN as boolean,
+    rateLimitSyncMs: e.RATE_LIMIT_SYNC_MS as number,
     tokenRatePerMinute: e.TOKEN_RATE_PER_MINUTE as number,
     maxEventLoopDelayMs: e.MAX_EVENT_LOOP_DELAY_MS as number,
     maxHeapUsedBytes: e.MAX_HEAP_USED_BYTES as number,

@@ -2,6 +2,8 @@ import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import { RateLimited, ServiceUnavailable } from '../errors.js'
+import { SharedCounters, type CounterHit } from '../limits/shared-counters.js'
+import { sharedCountersStore } from '../limits/rate-limit-store.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -13,30 +15,30 @@ declare module 'fastify' {
 }
 
 const DAY_MS = 86_400_000
+/** Quota days start at midnight in Asia/Ho_Chi_Minh (UTC+7, no daylight saving). */
 const VN_OFFSET_MS = 7 * 3_600_000
-
-/** The day in Asia/Ho_Chi_Minh (quotas reset at local midnight) and the seconds left in it. */
-function vnDay (now = Date.now()): { day: string, secondsLeft: number } {
-  const local = now + VN_OFFSET_MS
-  return {
-    day: new Date(local).toISOString().slice(0, 10),
-    secondsLeft: Math.ceil((DAY_MS - (local % DAY_MS)) / 1000)
-  }
-}
 
 /**
  * Rate limits and daily quotas per client and service, shared by every gateway instance through Redis.
- * Per second: @fastify/rate-limit with its Redis store and the IETF RateLimit-* headers. Per day: one Redis
- * counter per client, service and local day. Limits come from the client (`limits`, set by admins) or the
- * defaults of the config. With Redis unreachable, RATE_LIMIT_FAIL_OPEN decides: through (default) or 503.
+ * Per second: @fastify/rate-limit (key generators, limits per client, the IETF RateLimit-* headers, 429s) over
+ * `SharedCounters`, which counts in this instance and adds the counts to Redis in one pipeline every
+ * RATE_LIMIT_SYNC_MS — no Redis round trip per request. Per day: the same counters with windows from midnight
+ * in Vietnam. Limits come from the client (`limits`, set by admins) or the defaults of the config. With Redis
+ * unreachable, RATE_LIMIT_FAIL_OPEN decides: counting goes on locally (default) or 503 once the counters are stale.
  */
 export default fp(async function limits (app) {
   const cfg = app.config
+  const counters = new SharedCounters(app.redis.client, {
+    syncMs: cfg.rateLimitSyncMs,
+    staleMs: Math.max(1000, 5 * cfg.rateLimitSyncMs),
+    failOpen: cfg.rateLimitFailOpen,
+    onSyncError: (err) => { app.log.warn({ err: err.message }, 'rate-limit counters not synchronised with Redis') }
+  })
+  app.addHook('onClose', async () => { await counters.close() })
   await app.register(rateLimit, {
     global: false,
     hook: 'preHandler',
-    redis: app.redis.client,
-    nameSpace: `${cfg.queuePrefix}:rl:`,
+    store: sharedCountersStore(counters, `${cfg.queuePrefix}:rl:`),
     skipOnError: cfg.rateLimitFailOpen,
     enableDraftSpec: true,
     errorResponseBuilder: (_request, context) => Object.assign(
@@ -61,7 +63,7 @@ export default fp(async function limits (app) {
 
   function forService (serviceOf: (request: FastifyRequest) => string): preHandlerAsyncHookHandler {
     const perSecond = app.rateLimit({
-      max: async (request) => request.principal.limits.perSecond ?? cfg.rateLimitPerSecond,
+      max: (request) => request.principal.limits.perSecond ?? cfg.rateLimitPerSecond,
       timeWindow: 1000,
       keyGenerator: (request) => `${request.principal.clientId}:${serviceOf(request)}`
     }) as preHandlerAsyncHookHandler
@@ -69,21 +71,17 @@ export default fp(async function limits (app) {
       await perSecond.call(this, request, reply)
       const perDay = request.principal.limits.perDay ?? cfg.quotaPerDay
       if (perDay <= 0) return
-      const { day, secondsLeft } = vnDay()
-      const key = `${cfg.queuePrefix}:quota:${request.principal.clientId}:${serviceOf(request)}:${day}`
-      let used: number
+      let used: CounterHit
       try {
-        const [[, count]] = await app.redis.client.multi().incr(key).expire(key, 2 * 86_400).exec() as Array<[Error | null, number]>
-        used = count
+        used = await counters.hit(`${cfg.queuePrefix}:quota:${request.principal.clientId}:${serviceOf(request)}`, DAY_MS, VN_OFFSET_MS)
       } catch (err) {
-        if (cfg.rateLimitFailOpen) return
         throw new ServiceUnavailable('Quotas cannot be checked right now; retry later', { cause: err })
       }
       void reply.header('x-quota-limit', String(perDay))
-      void reply.header('x-quota-remaining', String(Math.max(0, perDay - used)))
-      if (used > perDay) {
+      void reply.header('x-quota-remaining', String(Math.max(0, perDay - used.current)))
+      if (used.current > perDay) {
         throw Object.assign(new RateLimited(`Daily quota of ${perDay} requests for this service exceeded; it resets at midnight (Asia/Ho_Chi_Minh)`),
-          { retryAfterSeconds: secondsLeft })
+          { retryAfterSeconds: Math.ceil(used.resetMs / 1000) })
       }
     }
   }
