@@ -16,7 +16,8 @@ import limits from './plugins/limits.js'
 import protection from './plugins/protection.js'
 import queues from './plugins/queues.js'
 import dossierRoutes from './routes/dossiers/index.js'
-import { loggerOptions } from './logging.js'
+import { logDestination, loggerOptions } from './logging.js'
+import accessLog from './plugins/access-log.js'
 import healthRoutes from './routes/health/index.js'
 import authRoutes from './routes/auth/index.js'
 import catalogRoutes from './routes/catalog/index.js'
@@ -48,13 +49,15 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 /** Builds the gateway; never listens (server.ts does, tests use inject or listen on port 0). */
 export async function buildApp (config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logStream !== undefined ? { ...loggerOptions(config.logLevel) as object, stream: opts.logStream } : loggerOptions(config.logLevel),
+    logger: { ...loggerOptions(config.logLevel) as object, stream: opts.logStream ?? logDestination(config.logBufferBytes) },
     bodyLimit: config.bodyLimitBytes,
     genReqId: (req) => {
       const given = req.headers['x-request-id']
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     requestIdHeader: false,
+    // one line per request instead (src/plugins/access-log.ts)
+    disableRequestLogging: true,
     return503OnClosing: true,
     // Errors fastify meets before routing (bad URL encoding, an over-long parameter) still answer problem+json.
     frameworkErrors: (err, request, reply) => { sendProblem(request, reply, err) },
@@ -74,6 +77,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   await app.register(configPlugin, { config })
   await app.register(problem)
   await app.register(requestContext)
+  await app.register(accessLog)
   await app.register(protection)
   await app.register(formbody, { bodyLimit: 16_384 })
   await app.register(db)

@@ -1,4 +1,13 @@
 import type { FastifyServerOptions } from 'fastify'
+import pino, { type DestinationStream } from 'pino'
+
+/**
+ * stdout for the logs: with `bufferBytes` > 0 lines are gathered and written asynchronously in blocks of that size
+ * (pino flushes what is left when the process exits); 0 writes each line synchronously.
+ */
+export function logDestination (bufferBytes: number): DestinationStream {
+  return pino.destination({ dest: 1, sync: bufferBytes === 0, minLength: bufferBytes })
+}
 
 /**
  * Structured pino logs that never carry a credential or a personal identifier: no bodies are logged,
