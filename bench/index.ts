@@ -31,7 +31,7 @@ const results: Results = {
   startedAt: new Date().toISOString(),
   seconds: 0,
   machine: machine(),
-  settings: { durationS: s.durationS, warmupS: s.warmupS, connections: s.connections, rssConnections: s.rssConnections, logLevel: s.logLevel, deliveries: s.deliveries, variants: s.variants, skip: [...s.skip] },
+  settings: { durationS: s.durationS, warmupS: s.warmupS, connections: s.connections, rssConnections: s.rssConnections, logLevel: s.logLevel, deliveries: s.deliveries, variants: s.variants, profile: s.profile, skip: [...s.skip] },
   targets: [],
   errors: []
 }

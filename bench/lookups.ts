@@ -136,9 +136,9 @@ export async function runLookups (ctx: LookupContext): Promise<LookupResults> {
 
     let profile: LookupResults['profile']
     if (!s.skip.has('profile')) {
-      say('(c) gateway under --cpu-prof')
+      say(`(c) gateway under --cpu-prof${s.profile === 'off' ? ', audit trail + tracing off' : ''}`)
       try {
-        profile = await profiled(gctx, sink.url, ctx.resultsDir, warm, full, pids)
+        profile = await profiled(gctx, sink.url, ctx.resultsDir, warm, full, pids, s.profile === 'full')
       } catch (err) {
         errors.push(`profile: ${(err as Error).message}`)
         say(`profile failed: ${(err as Error).message}`)
@@ -171,10 +171,11 @@ export async function runLookups (ctx: LookupContext): Promise<LookupResults> {
 async function profiled (
   gctx: Parameters<typeof startGateway>[0], otlpUrl: string, dir: string,
   warm: { connections: number, durationS: number }, full: { connections: number, durationS: number },
-  pids: (main: number) => Record<string, number | number[]>
+  pids: (main: number) => Record<string, number | number[]>,
+  on: boolean
 ): Promise<NonNullable<LookupResults['profile']>> {
   const name = 'gateway.cpuprofile'
-  const prof = await startGateway(gctx, { name: 'profile', tracing: true, otlpUrl, audit: true, cpuProfile: { dir, name } })
+  const prof = await startGateway(gctx, { name: 'profile', tracing: on, otlpUrl, audit: on, cpuProfile: { dir, name } })
   await check(gatewayTarget(prof))
   await load(gatewayTarget(prof), warm)
   // V8's profile clock and process.hrtime are both CLOCK_MONOTONIC

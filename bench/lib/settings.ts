@@ -17,6 +17,9 @@ export interface Settings {
   variants: string[]
   /** Parts to leave out (BENCH_SKIP, comma-separated: `profile`, `deliveries`, `admin-units`). */
   skip: Set<string>
+  /** Which gateway the CPU profile is taken of (BENCH_PROFILE: `full`, the default, or `off`: audit trail and tracing
+   * off, to see the rest of the path). */
+  profile: 'full' | 'off'
   /** Keep the temporary folder (children's logs, databases' files) and print where it is (BENCH_KEEP=1). */
   keep: boolean
   /** Existing servers to use instead of private ones (REDIS_URL + DATABASE_URL, both or neither). */
@@ -44,6 +47,7 @@ export function settings (env: NodeJS.ProcessEnv = process.env): Settings {
     deliveries: Math.round(num(env.BENCH_DELIVERIES, 1000)),
     variants: variantsOf(env.BENCH_VARIANTS ?? 'off'),
     skip: new Set((env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')),
+    profile: env.BENCH_PROFILE === 'off' ? 'off' : 'full',
     keep: env.BENCH_KEEP === '1',
     redisUrl: both ? env.REDIS_URL : undefined,
     databaseUrl: both ? env.DATABASE_URL : undefined
