@@ -36,10 +36,11 @@ export interface LookupResults {
   errors: string[]
 }
 
-export type VariantId = 'off' | 'no-tracing' | 'no-audit' | 'log-warn'
-interface Variant { id: VariantId, label: string, tracing: boolean, audit: boolean, logLevel?: string }
+export type VariantId = 'off' | 'no-tracing' | 'no-audit' | 'log-warn' | 'trace-all'
+interface Variant { id: VariantId, label: string, tracing: boolean, audit: boolean, logLevel?: string, sampler?: string }
 export const VARIANTS: Variant[] = [
   { id: 'off', label: 'audit trail + tracing off', tracing: false, audit: false },
+  { id: 'trace-all', label: 'every request traced (parentbased_always_on)', tracing: true, audit: true, sampler: 'parentbased_always_on' },
   { id: 'no-tracing', label: 'tracing off, audit trail on', tracing: false, audit: true },
   { id: 'no-audit', label: 'audit trail off, tracing on', tracing: true, audit: false },
   { id: 'log-warn', label: 'LOG_LEVEL=warn, audit trail + tracing on', tracing: true, audit: true, logLevel: 'warn' }
@@ -123,7 +124,7 @@ export async function runLookups (ctx: LookupContext): Promise<LookupResults> {
     for (const v of VARIANTS.filter((x) => s.variants.includes(x.id))) {
       say(`(c) gateway, ${v.label}`)
       try {
-        const g = await startGateway({ ...gctx, logLevel: v.logLevel ?? s.logLevel }, { name: v.id, tracing: v.tracing, otlpUrl: sink.url, audit: v.audit })
+        const g = await startGateway({ ...gctx, logLevel: v.logLevel ?? s.logLevel }, { name: v.id, tracing: v.tracing, otlpUrl: sink.url, audit: v.audit, sampler: v.sampler })
         await check(gatewayTarget(g))
         await load(gatewayTarget(g), warm)
         variants[v.id] = { label: v.label, ...await load(gatewayTarget(g), { ...full, cpuPids: pids(g.child.pid) }) }

@@ -47,6 +47,8 @@ const schema = {
     OTEL_SDK_DISABLED: { type: 'boolean', default: false },
     OTEL_SERVICE_NAME: { type: 'string', default: 'lienthong-gateway' },
     OTEL_EXPORTER_OTLP_ENDPOINT: { type: 'string' },
+    OTEL_TRACES_SAMPLER: { type: 'string', enum: ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'], default: 'parentbased_traceidratio' },
+    OTEL_TRACES_SAMPLER_ARG: { type: 'number', minimum: 0, maximum: 1, default: 0.1 },
     SECRETS_KEY: { type: 'string' },
     RATE_LIMIT_PER_SECOND: { type: 'integer', minimum: 1, default: 200 },
     QUOTA_PER_DAY: { type: 'integer', minimum: 0, default: 0 },
@@ -115,7 +117,17 @@ export interface Config {
     spillDir: string
   }
   /** OpenTelemetry (src/tracing.ts); the SDK reads the other OTEL_* variables itself. */
-  otel: { disabled: boolean, serviceName: string, endpoint?: string }
+  otel: {
+    disabled: boolean
+    serviceName: string
+    endpoint?: string
+    /**
+     * Which traces are recorded (the standard OTEL_TRACES_SAMPLER / _ARG; here 10 % of new traces by default, and
+     * every trace a caller marked sampled). Unsampled requests still carry and forward their trace context, and the
+     * audit trail records every exchange with its trace id whatever the sampler decides.
+     */
+    sampler?: { name: string, ratio: number }
+  }
   secretsKey?: string
   /** Default limits per client and service; admins override them per client (`limits`). 0 = no daily quota. */
   rateLimitPerSecond: number
@@ -216,7 +228,8 @@ export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | und
     otel: {
       disabled: e.OTEL_SDK_DISABLED as boolean,
       serviceName: e.OTEL_SERVICE_NAME as string,
-      endpoint: str('OTEL_EXPORTER_OTLP_ENDPOINT')
+      endpoint: str('OTEL_EXPORTER_OTLP_ENDPOINT'),
+      sampler: { name: e.OTEL_TRACES_SAMPLER as string, ratio: e.OTEL_TRACES_SAMPLER_ARG as number }
     },
     secretsKey: str('SECRETS_KEY'),
     rateLimitPerSecond: e.RATE_LIMIT_PER_SECOND as number,

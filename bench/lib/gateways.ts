@@ -32,6 +32,8 @@ export interface GatewayOptions {
   otlpUrl?: string
   /** The PostgreSQL audit trail (false: the no-op sink). */
   audit: boolean
+  /** OTEL_TRACES_SAMPLER (default: the gateway's, parentbased_traceidratio at 0.1). */
+  sampler?: string
   /** Write a V8 CPU profile here when the process exits (`--cpu-prof`). */
   cpuProfile?: { dir: string, name: string }
 }
@@ -62,6 +64,7 @@ export async function startGateway (
     OTEL_SDK_DISABLED: opts.tracing ? 'false' : 'true',
     OTEL_SERVICE_NAME: 'lienthong-bench',
     OTEL_EXPORTER_OTLP_ENDPOINT: opts.tracing ? opts.otlpUrl : undefined,
+    OTEL_TRACES_SAMPLER: opts.sampler ?? process.env.OTEL_TRACES_SAMPLER,
     LIENTHONG_ADMIN_ID: undefined,
     LIENTHONG_ADMIN_SECRET: undefined
   }

@@ -49,6 +49,16 @@ export function targets (l: LookupResults | undefined, d: DeliveriesResult | und
     list.push({ id: 'p99', target: 'p99 of (c) at half its max rate ≤ 2 × p99 of (b) at that rate', value: `${c} ms vs 2 × ${b} ms (at ${l.gatewayHalfRate.rate} req/s)`, met: c <= 2 * b })
     const rss = l.gatewayManyConnections.peakRssMB
     list.push({ id: 'rss', target: `gateway peak RSS ≤ 250 MB with ${l.gatewayManyConnections.connections} connections`, value: `${rss} MB`, met: rss <= 250 })
+    const off = l.variants.off
+    if (off !== undefined) {
+      const cost = l.gateway.rps / Math.max(1, off.rps)
+      list.push({ id: 'audit-tracing', target: 'issue 4: audit trail + tracing cost ≤ 15 % of throughput ((c) / (c) with both off ≥ 0.85)', value: `${r2(cost)} (${l.gateway.rps} / ${off.rps} req/s; default sampler)`, met: cost >= 0.85 })
+      const all = l.variants['trace-all']
+      if (all !== undefined) {
+        const costAll = all.rps / Math.max(1, off.rps)
+        list.push({ id: 'audit-tracing-all', target: '… the same with every request traced (parentbased_always_on)', value: `${r2(costAll)} (${all.rps} / ${off.rps} req/s)`, met: costAll >= 0.85 })
+      }
+    }
   }
   if (d !== undefined) {
     list.push({ id: 'accepted', target: 'deliveries ≥ 2,000 accepted/s', value: `${d.acceptOnly.perSecond}/s`, met: d.acceptOnly.perSecond >= 2000 })

@@ -12,8 +12,8 @@ export interface Settings {
   logLevel: string
   /** Dossiers of the deliveries scenario (BENCH_DELIVERIES, default 1000). */
   deliveries: number
-  /** Gateway variants to run besides (c) (BENCH_VARIANTS: `off` by default; `all`; `none`; or a comma-separated list of
-   * `off`, `no-tracing`, `no-audit`, `log-warn`). */
+  /** Gateway variants to run besides (c) (BENCH_VARIANTS: `off,trace-all` by default; `all`; `none`; or a
+   * comma-separated list of `off`, `trace-all`, `no-tracing`, `no-audit`, `log-warn`). */
   variants: string[]
   /** Parts to leave out (BENCH_SKIP, comma-separated: `profile`, `deliveries`, `admin-units`). */
   skip: Set<string>
@@ -32,7 +32,7 @@ const num = (v: string | undefined, fallback: number): number => {
   return v !== undefined && v !== '' && Number.isFinite(n) && n > 0 ? n : fallback
 }
 
-const ALL_VARIANTS = ['off', 'no-tracing', 'no-audit', 'log-warn']
+const ALL_VARIANTS = ['off', 'trace-all', 'no-tracing', 'no-audit', 'log-warn']
 const variantsOf = (v: string): string[] =>
   v === 'all' ? ALL_VARIANTS : v === 'none' ? [] : v.split(',').map((x) => x.trim()).filter((x) => ALL_VARIANTS.includes(x))
 
@@ -45,7 +45,7 @@ export function settings (env: NodeJS.ProcessEnv = process.env): Settings {
     rssConnections: Math.round(num(env.BENCH_RSS_CONNECTIONS, 256)),
     logLevel: env.BENCH_LOG_LEVEL ?? 'info',
     deliveries: Math.round(num(env.BENCH_DELIVERIES, 1000)),
-    variants: variantsOf(env.BENCH_VARIANTS ?? 'off'),
+    variants: variantsOf(env.BENCH_VARIANTS ?? 'off,trace-all'),
     skip: new Set((env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')),
     profile: env.BENCH_PROFILE === 'off' ? 'off' : 'full',
     keep: env.BENCH_KEEP === '1',

@@ -9,6 +9,19 @@ import type { Config } from '../config.js'
 import { markTracingActive, setTracingFlush } from './trace-context.js'
 import { sharedPrometheusReader } from './prometheus.js'
 
+/** The sampler of OTEL_TRACES_SAMPLER's standard names (read in src/config.ts, with the gateway's defaults). */
+function samplerOf (s: { name: string, ratio: number }): tracing.Sampler {
+  const ratio = new tracing.TraceIdRatioBasedSampler(s.ratio)
+  switch (s.name) {
+    case 'always_on': return new tracing.AlwaysOnSampler()
+    case 'always_off': return new tracing.AlwaysOffSampler()
+    case 'traceidratio': return ratio
+    case 'parentbased_always_on': return new tracing.ParentBasedSampler({ root: new tracing.AlwaysOnSampler() })
+    case 'parentbased_always_off': return new tracing.ParentBasedSampler({ root: new tracing.AlwaysOffSampler() })
+    default: return new tracing.ParentBasedSampler({ root: ratio })
+  }
+}
+
 /** `/health/*`, `/metrics` and the docs are not traced. */
 const untraced = (url: string | undefined): boolean => /^\/(health|metrics|docs)(\/|$|\?)/.test(url ?? '')
 
@@ -46,6 +59,7 @@ export function startTracing (otel: Config['otel'], opts: TracingOptions = {}): 
   })
   const sdk = new NodeSDK({
     serviceName: otel.serviceName,
+    ...(otel.sampler !== undefined ? { sampler: samplerOf(otel.sampler) } : {}),
     // undefined: the SDK builds the OTLP span exporter from the OTEL_* variables
     spanProcessors: opts.spanProcessors ?? (exporting ? undefined : [dropAll]),
     metricReaders: [sharedPrometheusReader(), ...(exporting ? [getPeriodicExportingMetricReaderFromEnv(getOtlpMetricExporterFromEnv())] : [])],
