@@ -60,20 +60,24 @@ function errorCode (status: number, payload: unknown): string | undefined {
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000
 
-/** The hops of one lookup for `GET /v1/audit/traces/{traceId}`: offsets from reception, in milliseconds. */
+/**
+ * The hops of one lookup for `GET /v1/audit/traces/{traceId}`: offsets from reception, in milliseconds. Keys in
+ * sorted order and no undefined values: the stored form as it is, so that preparing the event does not reorder them.
+ */
 function hops (rec: LookupRecord, status: number, totalMs: number): Array<Record<string, unknown>> {
   const list: Array<Record<string, unknown>> = [{ hop: 'received', offsetMs: 0 }]
   if (rec.validatedMs !== undefined) list.push({ hop: 'validated', offsetMs: round(rec.validatedMs) })
   for (const a of rec.attempts) {
-    list.push({
-      hop: 'connector.attempt',
-      offsetMs: round(Math.max(0, a.endMs - a.durationMs)),
-      durationMs: round(a.durationMs),
+    const attempt: Record<string, unknown> = {
       connector: a.connector,
+      durationMs: round(a.durationMs),
+      hop: 'connector.attempt',
       n: a.n,
-      outcome: a.ok ? 'ok' : a.failure,
-      upstreamStatus: a.upstreamStatus
-    })
+      offsetMs: round(Math.max(0, a.endMs - a.durationMs)),
+      outcome: a.ok ? 'ok' : a.failure
+    }
+    if (a.upstreamStatus !== undefined) attempt.upstreamStatus = a.upstreamStatus
+    list.push(attempt)
   }
   list.push({ hop: 'responded', offsetMs: round(totalMs), status })
   return list

@@ -1,6 +1,9 @@
-import { createHash, createHmac, randomUUID } from 'node:crypto'
+import { createHash, createHmac, hash, randomUUID } from 'node:crypto'
 import type { AuditEventInput } from './types.js'
 import type { PreparedEvent } from './canonical.js'
+
+/** Longest UTF-8 text (bytes) the prepared HMAC buffer takes; a third of it in UTF-16 units (3 bytes each at most). */
+const SCRATCH = 16384
 
 /**
  * Keyed hashes (HMAC-SHA256 with the audit key) of what must never be stored in clear: the subjects of an
@@ -9,24 +12,42 @@ import type { PreparedEvent } from './canonical.js'
  */
 export class AuditKeyring {
   readonly #key: Buffer
+  /** HMAC-SHA256 (RFC 2104) with the padded keys prepared once: [key ⊕ ipad | message] and [key ⊕ opad | inner hash]. */
+  readonly #inner = Buffer.alloc(64 + SCRATCH)
+  readonly #outer = Buffer.alloc(64 + 32)
 
   constructor (key: string) {
     if (key.length < 16) throw new Error('the audit key must be at least 16 characters')
     this.#key = createHash('sha256').update(key).digest()
+    for (let i = 0; i < 64; i++) {
+      const k = i < this.#key.length ? this.#key[i] : 0
+      this.#inner[i] = k ^ 0x36
+      this.#outer[i] = k ^ 0x5c
+    }
   }
 
-  #mac (domain: string, value: string): string {
-    return createHmac('sha256', this.#key).update(domain).update('\0').update(value).digest('hex')
+  /**
+   * HMAC-SHA256(key, text) in hex — the same value as `createHmac('sha256', key).update(text).digest('hex')`,
+   * for about half its cost: two one-shot hashes over buffers prepared once instead of a new HMAC context per
+   * value. Longer texts go through createHmac.
+   */
+  #hmac (text: string): string {
+    if (text.length > SCRATCH / 3) return createHmac('sha256', this.#key).update(text).digest('hex')
+    const n = this.#inner.write(text, 64, 'utf8')
+    this.#outer.write(hash('sha256', this.#inner.subarray(0, 64 + n), 'binary'), 64, 'binary')
+    this.#inner.fill(0, 64, 64 + n) // the text (an identifier, a body) does not stay in the buffer
+    return hash('sha256', this.#outer, 'hex')
   }
 
   /** The stored form of a personal identifier (PIN, tax code, insurance code, card number). */
-  subject (value: string): string { return this.#mac('subject', normalizeSubject(value)) }
+  subject (value: string): string { return this.#hmac('subject\0' + normalizeSubject(value)) }
 
   /** The stored form of a body hash (sha256 hex of the body as the emitter saw it). */
-  body (sha256Hex: string): string { return this.#mac('body-sha256', sha256Hex.toLowerCase()) }
+  body (sha256Hex: string): string { return this.#hmac('body-sha256\0' + sha256Hex.toLowerCase()) }
 
   /** The stored form of a body handed over whole. */
   rawBody (body: string | Buffer): string {
+    if (typeof body === 'string') return this.#hmac('body\0' + body)
     return createHmac('sha256', this.#key).update('body\0').update(body).digest('hex')
   }
 
@@ -83,7 +104,19 @@ function details (keys: AuditKeyring, value: unknown, depth = 0): unknown {
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {}
     const obj = value as Record<string, unknown>
-    for (const [stored, k] of sortedKeys(keys, obj)) {
+    const own = Object.keys(obj)
+    if (own.every(plainKey)) {
+      // The usual case: keys that scrubbing would leave as they are; sorted only when they do not come in order.
+      for (let i = 1; i < own.length; i++) {
+        if (own[i - 1] >= own[i]) { own.sort(); break }
+      }
+      for (const k of own) {
+        const d = details(keys, obj[k], depth + 1)
+        if (d !== undefined) out[k] = d
+      }
+      return out
+    }
+    for (const [stored, k] of sortedKeys(keys, own)) {
       const d = details(keys, obj[k], depth + 1)
       if (d !== undefined) out[stored] = d
     }
@@ -92,18 +125,26 @@ function details (keys: AuditKeyring, value: unknown, depth = 0): unknown {
   return undefined
 }
 
-/** [stored key, own key] pairs in stored-key order; no sorting when the keys already come in order (the usual case). */
-function sortedKeys (keys: AuditKeyring, obj: Record<string, unknown>): Array<[string, string]> {
-  const pairs = Object.keys(obj).map((k): [string, string] => [keys.scrub(noNul(k)), k])
-  for (let i = 1; i < pairs.length; i++) {
-    if (pairs[i - 1][0] >= pairs[i][0]) return pairs.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
-  }
-  return pairs
+/** A key that `keys.scrub(noNul(key))` returns unchanged: no run of 9 digits, no NUL, no lone surrogate. */
+const plainKey = (k: string): boolean => (k.length < 9 || !NINE_DIGITS.test(k)) && !k.includes('\u0000') && k.isWellFormed()
+const NINE_DIGITS = /\d{9}/
+
+/** [stored key, own key] pairs in stored-key order. */
+function sortedKeys (keys: AuditKeyring, own: string[]): Array<[string, string]> {
+  const pairs = own.map((k): [string, string] => [keys.scrub(noNul(k)), k])
+  return pairs.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
+}
+
+/** Keyed, distinct and sorted: the stored form of the subjects of an event. */
+function subjectsOf (keys: AuditKeyring, given: string[] | undefined): string[] {
+  if (given === undefined || given.length === 0) return []
+  if (given.length === 1) return typeof given[0] === 'string' && given[0].trim() !== '' ? [keys.subject(given[0])] : []
+  return [...new Set(given.filter((s) => typeof s === 'string' && s.trim() !== '').map((s) => keys.subject(s)))].sort()
 }
 
 /** The stored form of an event: id and time assigned, identifiers keyed, text scrubbed, numbers normalised. */
 export function prepare (input: AuditEventInput, keys: AuditKeyring): PreparedEvent {
-  const subjects = [...new Set((input.subjects ?? []).filter((s) => typeof s === 'string' && s.trim() !== '').map((s) => keys.subject(s)))].sort()
+  const subjects = subjectsOf(keys, input.subjects)
   const given = input.at instanceof Date ? input.at.getUTCFullYear() : NaN
   const at = given >= 1970 && given <= 9999 ? new Date((input.at as Date).getTime()) : new Date()
   const d = input.details !== undefined ? details(keys, input.details) as Record<string, unknown> : null

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createHash } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import { canonicalJson, chain, eventHash, GENESIS_HASH } from '../../src/audit/canonical.js'
 import { AuditKeyring, prepare } from '../../src/audit/prepare.js'
 import { traceHops } from '../../src/audit/hops.js'
@@ -61,6 +61,32 @@ t.test('prepare keys subjects and body hashes, scrubs identifiers from free text
   t.equal(odd.purpose, 'ab\ufffdc', 'no NUL, no lone surrogate: PostgreSQL can store it')
   t.equal(odd.httpStatus, null, 'out of the integer range')
   t.ok(odd.at.getUTCFullYear() >= 2024, 'an impossible time becomes now')
+})
+
+t.test('the keyed hashes are HMAC-SHA256 with sha256(AUDIT_KEY), whatever the length or the characters', async (t) => {
+  const key = createHash('sha256').update('unit-test-audit-key-0123456789').digest()
+  const hmac = (text: string | Buffer): string => createHmac('sha256', key).update(text).digest('hex')
+  t.equal(keys.subject(' 0792 0300 1234 '), hmac('subject\u0000079203001234'), 'subject: normalised, then keyed')
+  t.equal(keys.subject('hs4010120878811'), hmac('subject\u0000HS4010120878811'))
+  t.equal(keys.body('AB'.repeat(32)), hmac('body-sha256\u0000' + 'ab'.repeat(32)))
+  for (const body of ['', '{"personalId":"079203001234"}', 'Nguyễn Văn Ấn 🇻🇳 \ud800 lone', 'é'.repeat(5461), 'é'.repeat(5462), 'x'.repeat(100_000)]) {
+    t.equal(keys.rawBody(body), hmac('body\u0000' + body), `string body of ${body.length} UTF-16 units`)
+    t.equal(keys.rawBody(Buffer.from(body)), hmac(Buffer.concat([Buffer.from('body\u0000'), Buffer.from(body)])), `Buffer body of ${body.length}`)
+  }
+  t.equal(keys.rawBody('a'), hmac('body\u0000a'), 'a short value after a long one: nothing of the earlier one left over')
+})
+
+t.test('details: keys sorted and scrubbed at every level, whatever order they come in', async (t) => {
+  const e = prepare({
+    kind: 'admin.change',
+    outcome: 'ok',
+    details: { b: 1, a: [{ z: true, y: 'ok 079203001234' }], '079203001234': 'key scrubbed', c: { u: undefined, f: () => 1, n: Number.POSITIVE_INFINITY }, 'a\u0000b': 'x' }
+  }, keys)
+  const json = e.detailsJson as string
+  t.equal(json, JSON.stringify(e.details))
+  t.notOk(json.includes('079203001234'))
+  t.same(Object.keys(e.details as object), [...Object.keys(e.details as object)].sort(), 'sorted')
+  t.match(json, /^\{"\[subject:[0-9a-f]{16}\]":"key scrubbed","a":\[\{"y":"ok \[subject:[0-9a-f]{16}\]","z":true\}\],"ab":"x","b":1,"c":\{"n":null\}\}$/)
 })
 
 t.test('trace hops: listed hops expand, other events are one hop each, all in time order', async (t) => {
