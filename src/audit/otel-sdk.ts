@@ -25,7 +25,10 @@ function samplerOf (s: { name: string, ratio: number }): tracing.Sampler {
 /** `/health/*`, `/metrics` and the docs are not traced. */
 const untraced = (url: string | undefined): boolean => /^\/(health|metrics|docs)(\/|$|\?)/.test(url ?? '')
 
-/** A header a caller already set (a worker forwarding a job's trace): the instrumentation must not add a second. */
+/**
+ * A header a caller already set (an unsampled lookup, a worker forwarding a job's trace): the instrumentation must
+ * not add a second, and leaves the call alone.
+ */
 function hasTraceparent (headers: unknown): boolean {
   if (Array.isArray(headers)) return headers.some((h, i) => i % 2 === 0 && String(h).toLowerCase() === 'traceparent')
   return typeof headers === 'string' && /(^|\r\n)traceparent:/i.test(headers)
@@ -68,7 +71,7 @@ export function startTracing (otel: Config['otel'], opts: TracingOptions = {}): 
       new FastifyOtelInstrumentation({
         registerOnInitialization: true,
         // One span per request: no span per hook nor for the handler (the lookup route runs its connector call in
-        // the request span's context itself, see withRequestSpan)
+        // the request span's context itself, see withConnectorTrace)
         instrumentHooks: false,
         instrumentHandler: false,
         ignorePaths: (route: { url?: string }) => untraced(route.url),

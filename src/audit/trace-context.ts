@@ -72,22 +72,25 @@ export function requestTraceIds (request: FastifyRequest): TraceIds {
 }
 
 /**
- * Headers carrying the trace to a connector call made while handling `request`. Empty when tracing is on: the
- * undici instrumentation injects the client span's context itself (a second header would break the trace).
+ * Runs a connector call made while handling `request`, with the headers that carry the trace to it.
+ * - Tracing on and this request sampled: in the context of the request's span (@fastify/otel makes no span for
+ *   handlers, and a handler runs after the body arrived, outside the context the request span was started in), so
+ *   the undici instrumentation makes the CLIENT span and injects its `traceparent` itself (no header from here:
+ *   a second one would break the trace).
+ * - Tracing on, request not sampled: the trace context is forwarded as is (flags 00), with no context switch and no
+ *   span; the header makes the undici instrumentation leave the call alone (see otel-sdk.ts). Most lookups take this
+ *   path under the default sampler, and it costs almost nothing.
+ * - Tracing off: the caller's trace id (or a new one) with this hop's span id.
  */
-export function outboundTraceHeaders (request: { traceId: string, spanId: string }): Record<string, string> {
-  return active ? {} : { traceparent: formatTraceparent(request) }
-}
-
-/**
- * Runs `fn` in the context of the request's span, so that the spans it causes (the connector call made through
- * undici) are children of it. @fastify/otel makes no span for handlers (one span per request is enough), and a
- * handler runs after the body arrived, outside the context the request span was started in.
- */
-export async function withRequestSpan<T> (request: FastifyRequest, fn: () => Promise<T>): Promise<T> {
-  if (!active) return await fn()
+export async function withConnectorTrace<T> (request: FastifyRequest, fn: (headers: Record<string, string>) => Promise<T>): Promise<T> {
+  if (!active) return await fn({ traceparent: formatTraceparent(request) })
   const span = requestSpan(request)
-  return span === undefined ? await fn() : await context.with(trace.setSpan(context.active(), span), fn)
+  if (span === undefined || !span.isRecording()) {
+    const sc = span?.spanContext()
+    const sampled = sc !== undefined && (sc.traceFlags & 1) === 1
+    return await fn({ traceparent: formatTraceparent({ traceId: request.traceId, spanId: request.spanId, flags: sampled ? '01' : '00' }) })
+  }
+  return await context.with(trace.setSpan(context.active(), span), async () => await fn({}))
 }
 
 /** The `traceparent` to store with queued work (BullMQ job data), taken from the current context or the request. */

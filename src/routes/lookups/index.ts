@@ -8,7 +8,7 @@ import { lookupContext } from '../../lookups/headers.js'
 import { chooseInstances } from '../../lookups/routing.js'
 import { subjectValues } from '../../catalog/subjects.js'
 import { lookupAuditHook, lookupRecord } from '../../audit/lookup-audit.js'
-import { outboundTraceHeaders, withRequestSpan } from '../../audit/trace-context.js'
+import { withConnectorTrace } from '../../audit/trace-context.js'
 import { AuditUnavailable } from '../../audit/writer.js'
 
 interface Params { serviceId: string }
@@ -55,11 +55,10 @@ export default async function lookupRoutes (app: FastifyInstance): Promise<void>
     const { instances, resolved, routedBody, provinceCode } = chooseInstances(app, service, body)
     if (instances.length === 0) throw new NoRoute(service.id, provinceCode !== undefined ? ` for province ${provinceCode}` : '')
 
-    const headers = outboundTraceHeaders(request)
     let lastFailure: UpstreamFailure | undefined
     for (const instance of instances) {
       try {
-        const data = await withRequestSpan(request, async () => await instance.lookup(service.id, routedBody, {
+        const data = await withConnectorTrace(request, async (headers) => await instance.lookup(service.id, routedBody, {
           idempotent: true,
           headers,
           log: request.log,

@@ -1,0 +1,51 @@
+import t from 'tap'
+import { tracing } from '@opentelemetry/sdk-node'
+import { startTracing } from '../../src/audit/otel-sdk.js'
+import { parseTraceparent } from '../../src/audit/trace-context.js'
+
+// The SDK must be running before Fastify instances are created. The default sampler here is parent-based: a caller's
+// trace marked "not sampled" (flags 00) is not recorded — the path most lookups take under the gateway's 10 % default.
+const exporter = new tracing.InMemorySpanExporter()
+const sdk = startTracing({ disabled: false, serviceName: 'lienthong-test', sampler: { name: 'parentbased_traceidratio', ratio: 0 } }, { spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] })
+t.teardown(async () => { await sdk?.shutdown() })
+
+const { build, tokenFor, upstream } = await import('../helper.js')
+const { auditRows } = await import('./helper.js')
+
+const CITIZEN = { personalId: '079203001234', fullName: 'Nguyễn Văn A', dateOfBirth: '2003-01-01', gender: 'male', nationality: 'VN', permanentAddress: { provinceCode: '79', communeCode: '26734', detail: '1 Lê Lợi' }, status: 'alive' }
+
+t.test('an unsampled lookup: no spans, but the trace context still reaches the national system and the audit trail', async (t) => {
+  const seen: Array<string | string[] | undefined> = []
+  const url = await upstream(t, (up) => up.post('/lookup', async (req) => { seen.push(req.headers.traceparent); return CITIZEN }))
+  const app = await build(t, {
+    env: { AUDIT_KEY: 'tracing-test-key-0123456789' },
+    connectors: [{ id: 'population', type: 'rest-json', services: ['citizen.lookup'], provinces: null, enabled: true, config: { baseUrl: url, operations: { 'citizen.lookup': { path: '/lookup' } } } }]
+  })
+  const token = await tokenFor(app, ['system'], ['citizen.lookup'])
+  const lookup = async (traceparent?: string) => await app.inject({
+    method: 'POST',
+    url: '/v1/lookups/citizen.lookup',
+    headers: { authorization: `Bearer ${token}`, 'x-purpose': '1.000894', ...(traceparent !== undefined ? { traceparent } : {}) },
+    payload: { personalId: '079203001234' }
+  })
+
+  exporter.reset()
+  const caller = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' }
+  const res = await lookup(`00-${caller.traceId}-${caller.spanId}-00`)
+  t.equal(res.statusCode, 200)
+  t.equal(exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === caller.traceId).length, 0, 'nothing recorded')
+  const answered = parseTraceparent(res.headers.traceparent)
+  t.match(answered, { traceId: caller.traceId, flags: '00' })
+  t.equal(seen.length, 1)
+  t.type(seen[0], 'string', 'one traceparent header upstream')
+  t.match(parseTraceparent(seen[0]), { traceId: caller.traceId, spanId: answered?.spanId, flags: '00' }, 'forwarded, still unsampled, parented by this hop')
+  const row = (await auditRows(app)).find((r) => r.kind === 'lookup')
+  t.match(row, { trace_id: caller.traceId, span_id: answered?.spanId }, 'the audit trail has the exchange whatever the sampler decided')
+
+  // ratio 0: a new trace is not sampled either, and still gets a trace id of its own
+  const fresh = await lookup()
+  t.equal(fresh.statusCode, 200)
+  const own = parseTraceparent(fresh.headers.traceparent)
+  t.ok(own !== undefined && own.traceId !== caller.traceId, 'a new trace id')
+  t.equal(parseTraceparent(seen[1])?.traceId, own?.traceId)
+})
