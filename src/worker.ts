@@ -26,6 +26,8 @@ async function main (): Promise<void> {
     app = await buildApp(config, { http: false, workers: true, connectors: [] })
     await app.ready()
     app.log.info({ concurrency: config.workerConcurrency, prefix: config.queuePrefix }, 'delivery worker started')
+    // Log lines may be buffered (LOG_BUFFER_BYTES): the start line is written now, for supervisors waiting for it.
+    ;(app.log as { flush?: () => void }).flush?.()
   } catch (err) {
     say(`failed to start: ${(err as Error).message}`)
     await app?.close().catch(() => {})

@@ -44,10 +44,64 @@ const CLAIM = `
   )
   SELECT c.*, x.on_portal FROM claimed c JOIN dossiers x ON x.code = c.dossier_code`
 
+/** CLAIM for several deliveries in one statement (distinct ids; their rows are locked in id order). */
+const CLAIM_GROUP = `
+  WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::float8[]) AS t(id, lease_ms)
+  ), cur AS (
+    SELECT d.id, d.in_doubt, input.lease_ms FROM deliveries d JOIN input ON input.id = d.id ORDER BY d.id FOR UPDATE OF d
+  ), claimed AS (
+    UPDATE deliveries d SET status = 'delivering', in_doubt = true, attempts_made = d.attempts_made + 1,
+      current_attempt = nextval(pg_get_serial_sequence('delivery_attempts', 'id')),
+      lease_until = now() + make_interval(secs => cur.lease_ms / 1000), next_attempt_at = NULL, updated_at = now()
+    FROM cur
+    WHERE d.id = cur.id
+      AND (d.status IN ('queued', 'retrying') OR (d.status = 'delivering' AND d.lease_until < now()))
+      AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.dossier_code = d.dossier_code AND p.seq < d.seq AND p.status <> 'delivered')
+    RETURNING d.id, d.service, d.dossier_code, d.seq, d.payload, d.current_attempt, d.attempts_made - d.attempts_base AS n,
+      d.traceparent, cur.in_doubt AS was_in_doubt
+  ), interrupted AS (
+    UPDATE delivery_attempts SET outcome = 'interrupted', finished_at = now()
+    WHERE delivery_id IN (SELECT id FROM claimed) AND outcome IS NULL
+  ), att AS (
+    INSERT INTO delivery_attempts (id, delivery_id, n) SELECT current_attempt, id, n FROM claimed
+  )
+  SELECT c.*, x.on_portal FROM claimed c JOIN dossiers x ON x.code = c.dossier_code`
+
+export interface ClaimRequest { id: string, leaseMs: number }
+
+/**
+ * `claimDelivery` for several deliveries at once (one round trip, one commit); the ids must be distinct. Each
+ * delivery is claimed exactly as alone: the order check sees the state before the statement, so of two
+ * deliveries of one dossier in the same group the later one stays unclaimed (blocked) like it would alone.
+ */
+export async function claimDeliveries (db: pg.Pool, reqs: ClaimRequest[]): Promise<Array<Claim | undefined>> {
+  const { rows } = await db.query<ClaimRow>({ name: 'deliveries.claim.group', text: CLAIM_GROUP, values: [reqs.map((r) => r.id), reqs.map((r) => r.leaseMs)] })
+  const byId = new Map<string, Claim>(rows.map((r) => [r.id, toClaim(r)]))
+  return reqs.map((r) => byId.get(r.id))
+}
+
 export async function claimDelivery (db: pg.Pool, id: string, leaseMs: number): Promise<Claim | undefined> {
-  const { rows } = await db.query({ name: 'deliveries.claim', text: CLAIM, values: [id, leaseMs] })
+  const { rows } = await db.query<ClaimRow>({ name: 'deliveries.claim', text: CLAIM, values: [id, leaseMs] })
   const r = rows[0]
   if (r === undefined) return undefined
+  return toClaim(r)
+}
+
+interface ClaimRow {
+  id: string
+  service: DeliveryService
+  dossier_code: string
+  seq: number
+  payload: Record<string, unknown>
+  current_attempt: string
+  n: number
+  traceparent: string | null
+  was_in_doubt: boolean
+  on_portal: boolean
+}
+
+function toClaim (r: ClaimRow): Claim {
   return {
     id: r.id,
     service: r.service,
@@ -106,6 +160,50 @@ export async function finishDelivered (db: pg.Pool, c: Claim, applied: 'sent' | 
   if (rows.length === 0) return { ok: false }
   return { ok: true, nextId: rows[0].next_id ?? undefined }
 }
+
+export interface Delivered { claim: Claim, applied: 'sent' | 'already', result: AttemptResult }
+
+/** `finishDelivered` for several deliveries at once (one round trip, one commit); the ids must be distinct. */
+export async function finishDeliveredMany (db: pg.Pool, items: Delivered[]): Promise<Array<{ ok: boolean, nextId?: string }>> {
+  const input = items.map(({ claim, applied, result }) => ({
+    id: claim.id,
+    attempt: claim.attempt,
+    applied,
+    outcome: applied === 'sent' ? 'delivered' : 'already-applied',
+    duration_ms: result.durationMs,
+    upstream_status: result.upstreamStatus ?? null,
+    upstream_code: result.upstreamCode ?? null
+  }))
+  const { rows } = await db.query<{ id: string, next_id: string | null }>({ name: 'deliveries.delivered.group', text: FINISH_DELIVERED_GROUP, values: [JSON.stringify(input)] })
+  const byId = new Map(rows.map((r) => [r.id, r.next_id]))
+  return items.map(({ claim }) => {
+    if (!byId.has(claim.id)) return { ok: false }
+    const nextId = byId.get(claim.id)
+    return nextId !== null && nextId !== undefined ? { ok: true, nextId } : { ok: true }
+  })
+}
+
+const FINISH_DELIVERED_GROUP = `
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, attempt bigint, applied text, outcome text, duration_ms real,
+        upstream_status int, upstream_code text)
+    ), fin AS (
+      UPDATE deliveries d SET status = 'delivered', in_doubt = false, delivered_at = now(), applied = i.applied,
+        lease_until = NULL, next_attempt_at = NULL, last_error = NULL, updated_at = now()
+      FROM input i
+      WHERE d.id = i.id AND d.current_attempt = i.attempt AND d.status = 'delivering'
+      RETURNING d.id, d.dossier_code, d.seq, d.service
+    ), att AS (
+      UPDATE delivery_attempts a SET outcome = i.outcome, finished_at = now(), duration_ms = i.duration_ms,
+        upstream_status = i.upstream_status, upstream_code = i.upstream_code
+      FROM input i JOIN fin ON fin.id = i.id
+      WHERE a.id = i.attempt
+    ), dos AS (
+      UPDATE dossiers SET on_portal = true FROM fin
+      WHERE dossiers.code = fin.dossier_code AND fin.service = 'dossier.sync' AND NOT dossiers.on_portal
+    )
+    SELECT fin.id, (SELECT n.id FROM deliveries n WHERE n.dossier_code = fin.dossier_code AND n.seq = fin.seq + 1
+      AND n.status IN ('queued', 'retrying')) AS next_id FROM fin`
 
 const FINISH_DELIVERED = `
     WITH fin AS (

@@ -1,9 +1,15 @@
 import { randomBytes } from 'node:crypto'
 import { DelayedError, UnrecoverableError, type Job, type Processor, type Queue } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
+import { trace } from '@opentelemetry/api'
 import { UpstreamFailure } from '../connectors/contract.js'
+import { tracingActive, withJobTrace } from '../audit/trace-context.js'
 import { auditDelivery, parseTraceparent } from './audit.js'
-import { claimDelivery, finishDelivered, finishFailed, whyUnclaimed, type Claim } from './claims.js'
+import {
+  claimDeliveries, claimDelivery, finishDelivered, finishDeliveredMany, finishFailed, whyUnclaimed,
+  type Claim, type ClaimRequest, type Delivered
+} from './claims.js'
+import { coalesce } from './coalesce.js'
 import type { DeliveryJob } from './jobs.js'
 import { maybeApplied, retryDelay, retryPolicy, type RetryPolicy } from './retry-policy.js'
 
@@ -51,7 +57,24 @@ export function deliveryProcessor (app: FastifyInstance, queue: Queue<DeliveryJo
     if (next !== undefined && await next.isDelayed()) await next.promote().catch(() => {})
   }
 
+  // The claims and the "delivered" records of the jobs running at the same time share one statement each (one
+  // round trip and one commit for the group instead of one per job); each job still gets its own answer.
+  const take = coalesce<ClaimRequest, Claim | undefined>(
+    async (reqs) => await claimDeliveries(app.db, reqs),
+    async (req) => await claimDelivery(app.db, req.id, req.leaseMs),
+    { keyOf: (req) => req.id })
+  const delivered = coalesce<Delivered, { ok: boolean, nextId?: string }>(
+    async (items) => await finishDeliveredMany(app.db, items),
+    async (item) => await finishDelivered(app.db, item.claim, item.applied, item.result),
+    { keyOf: (item) => item.claim.id })
+
+  // Each job runs in a CONSUMER span whose parent is the accepting request's span (with the OpenTelemetry SDK on):
+  // the worker's spans and its portal call join the request's trace.
   return async function processDelivery (job, token) {
+    return await withJobTrace(job.data.traceparent, `delivery ${job.data.service}`, async () => await processJob(job, token))
+  }
+
+  async function processJob (job: Job<DeliveryJob>, token: string | undefined): Promise<unknown> {
     const { deliveryId, service } = job.data
     const log = app.log.child({ deliveryId, dossierCode: job.data.dossierCode, jobId: job.id })
     const instance = app.connectors.route(service)
@@ -62,8 +85,8 @@ export function deliveryProcessor (app: FastifyInstance, queue: Queue<DeliveryJo
     if (instance.circuit === 'open') return await postpone(job, token, instance.options.breaker.resetTimeoutMs * (0.5 + Math.random() / 2))
     const policy = retryPolicy(instance.record.config, settings.defaults)
 
-    const claim = await claimDelivery(app.db, deliveryId, instance.options.deadlineMs + 5000)
-    if (claim === undefined) {
+    const claimed = await take({ id: deliveryId, leaseMs: instance.options.deadlineMs + 5000 })
+    if (claimed === undefined) {
       const why = await whyUnclaimed(app.db, deliveryId)
       switch (why.why) {
         // Behind an earlier delivery of the dossier: promoted when it is delivered; until then, wait for it to be
@@ -74,10 +97,14 @@ export function deliveryProcessor (app: FastifyInstance, queue: Queue<DeliveryJo
       }
     }
 
-    const trace = parseTraceparent(claim.traceparent ?? job.data.traceparent)
-    const spanId = randomBytes(8).toString('hex')
-    const headers: Record<string, string> = trace !== undefined ? { traceparent: `00-${trace.traceId}-${spanId}-01` } : {}
-    const common = { traceId: trace?.traceId, spanId, caseId: claim.dossierCode, service, connector: instance.id }
+    const claim = claimed
+    // With the SDK on, the job's span is current: the undici instrumentation makes the portal call its child and
+    // sends that call's traceparent. Without it, the trace id of the request is forwarded with a new span id.
+    const jobSpan = tracingActive() ? trace.getActiveSpan()?.spanContext() : undefined
+    const parent = jobSpan !== undefined ? { traceId: jobSpan.traceId } : parseTraceparent(claim.traceparent ?? job.data.traceparent)
+    const spanId = jobSpan?.spanId ?? randomBytes(8).toString('hex')
+    const headers: Record<string, string> = jobSpan === undefined && parent !== undefined ? { traceparent: `00-${parent.traceId}-${spanId}-01` } : {}
+    const common = { traceId: parent?.traceId, spanId, caseId: claim.dossierCode, service, connector: instance.id }
     const started = performance.now()
     let ack: DeliveryAck
     try {
@@ -106,7 +133,7 @@ export function deliveryProcessor (app: FastifyInstance, queue: Queue<DeliveryJo
     }
 
     const durationMs = round(performance.now() - started)
-    const done = await finishDelivered(app.db, claim, ack.applied, { durationMs, upstreamCode: ack.upstreamCode })
+    const done = await delivered({ claim, applied: ack.applied, result: { durationMs, upstreamCode: ack.upstreamCode } })
     if (!done.ok) return { skipped: 'taken-over' }
     const details = { deliveryId, attempt: claim.n, applied: ack.applied }
     auditDelivery(app, { kind: 'delivery.attempted', outcome: 'ok', ...common, durationMs, details })
