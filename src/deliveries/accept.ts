@@ -5,7 +5,8 @@ import type { IdempotencyIdentity } from './idempotency.js'
 import { allowedFrom, TrangThaiHoSo } from './status.js'
 
 export type DeliveryService = 'dossier.sync' | 'dossier.progress'
-export type DeliveryStatus = 'queued' | 'delivering' | 'retrying' | 'delivered' | 'failed'
+/** `cancelled`: a dead letter an admin decided will never be delivered (it no longer blocks its dossier). */
+export type DeliveryStatus = 'queued' | 'delivering' | 'retrying' | 'delivered' | 'failed' | 'cancelled'
 
 export interface AcceptInput {
   clientId: string

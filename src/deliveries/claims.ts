@@ -20,7 +20,7 @@ export interface Claim {
 
 /**
  * Takes the delivery for one attempt when it is waiting (or its holder's lease ended) and every earlier delivery
- * of its dossier is delivered; records the attempt as started (outcome NULL) and the delivery as in doubt, in
+ * of its dossier is delivered (or cancelled by an admin); records the attempt as started (outcome NULL) and the delivery as in doubt, in
  * the same statement. An attempt left without outcome by a worker that died becomes `interrupted`.
  */
 const CLAIM = `
@@ -33,7 +33,7 @@ const CLAIM = `
     FROM cur
     WHERE d.id = cur.id
       AND (d.status IN ('queued', 'retrying') OR (d.status = 'delivering' AND d.lease_until < now()))
-      AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.dossier_code = d.dossier_code AND p.seq < d.seq AND p.status <> 'delivered')
+      AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.dossier_code = d.dossier_code AND p.seq < d.seq AND p.status NOT IN ('delivered', 'cancelled'))
     RETURNING d.id, d.service, d.dossier_code, d.seq, d.payload, d.current_attempt, d.attempts_made - d.attempts_base AS n,
       d.traceparent, cur.in_doubt AS was_in_doubt
   ), interrupted AS (
@@ -57,7 +57,7 @@ const CLAIM_GROUP = `
     FROM cur
     WHERE d.id = cur.id
       AND (d.status IN ('queued', 'retrying') OR (d.status = 'delivering' AND d.lease_until < now()))
-      AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.dossier_code = d.dossier_code AND p.seq < d.seq AND p.status <> 'delivered')
+      AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.dossier_code = d.dossier_code AND p.seq < d.seq AND p.status NOT IN ('delivered', 'cancelled'))
     RETURNING d.id, d.service, d.dossier_code, d.seq, d.payload, d.current_attempt, d.attempts_made - d.attempts_base AS n,
       d.traceparent, cur.in_doubt AS was_in_doubt
   ), interrupted AS (
@@ -130,13 +130,13 @@ export async function whyUnclaimed (db: pg.Pool, id: string): Promise<Unclaimed>
       GREATEST(0, EXTRACT(EPOCH FROM (b.next_attempt_at - now())) * 1000)::float8 AS blocker_next_ms
     FROM deliveries d
     LEFT JOIN LATERAL (SELECT p.status, p.next_attempt_at FROM deliveries p
-      WHERE p.dossier_code = d.dossier_code AND p.seq < d.seq AND p.status <> 'delivered' ORDER BY p.seq LIMIT 1) b ON true
+      WHERE p.dossier_code = d.dossier_code AND p.seq < d.seq AND p.status NOT IN ('delivered', 'cancelled') ORDER BY p.seq LIMIT 1) b ON true
     WHERE d.id = $1`,
     values: [id]
   })
   const r = rows[0]
   if (r === undefined) return { why: 'gone' }
-  if (r.status === 'delivered' || r.status === 'failed') return { why: 'finished' }
+  if (r.status === 'delivered' || r.status === 'failed' || r.status === 'cancelled') return { why: 'finished' }
   if (r.blocked_by !== null) {
     return { why: 'blocked', byFailed: r.blocked_by === 'failed', blockerNextMs: r.blocker_next_ms !== null ? Number(r.blocker_next_ms) : undefined }
   }

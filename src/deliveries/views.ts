@@ -16,6 +16,9 @@ export interface DeliveryView {
   clientId?: string
   seq?: number
   lastError?: string
+  cancelledAt?: string
+  cancelledBy?: string
+  cancelReason?: string
 }
 
 interface Row {
@@ -29,11 +32,15 @@ interface Row {
   delivered_at: Date | null
   created_at: Date
   last_error: string | null
+  cancelled_at: Date | null
+  cancelled_by: string | null
+  cancel_reason: string | null
   attempts: Array<{ at: string, outcome: string | null, upstream_status: number | null, upstream_code: string | null, error: string | null, duration_ms: number | null }>
 }
 
 const SELECT = `
   SELECT d.id, d.client_id, d.service, d.dossier_code, d.seq, d.status, d.next_attempt_at, d.delivered_at, d.created_at, d.last_error,
+    d.cancelled_at, d.cancelled_by, d.cancel_reason,
     COALESCE((SELECT json_agg(json_build_object('at', a.started_at, 'outcome', a.outcome, 'upstream_status', a.upstream_status,
       'upstream_code', a.upstream_code, 'error', a.error, 'duration_ms', a.duration_ms) ORDER BY a.id)
       FROM delivery_attempts a WHERE a.delivery_id = d.id), '[]') AS attempts
@@ -57,7 +64,10 @@ function toView (r: Row, admin: boolean): DeliveryView {
   }
   if (r.next_attempt_at !== null && r.status === 'retrying') view.nextAttemptAt = r.next_attempt_at.toISOString()
   if (r.delivered_at !== null) view.deliveredAt = r.delivered_at.toISOString()
-  if (admin) Object.assign(view, { clientId: r.client_id, seq: r.seq, ...(r.last_error !== null ? { lastError: r.last_error } : {}) })
+  if (admin) {
+    Object.assign(view, { clientId: r.client_id, seq: r.seq, ...(r.last_error !== null ? { lastError: r.last_error } : {}) })
+    if (r.cancelled_at !== null) Object.assign(view, { cancelledAt: r.cancelled_at.toISOString(), cancelledBy: r.cancelled_by, cancelReason: r.cancel_reason })
+  }
   return view
 }
 

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify'
 import type { DeliveryStatus } from '../../deliveries/accept.js'
-import { replayFailed, statusOf } from '../../deliveries/replay.js'
+import { cancelFailed, replayFailed, statusOf } from '../../deliveries/replay.js'
 import { listDeliveries, type DeliveryFilter } from '../../deliveries/views.js'
 import { Conflict, NotFound, ValidationFailed } from '../../errors.js'
 import { deliverySchema } from '../dossiers/deliveries.js'
+import { auditAdminChange } from './audit-change.js'
 
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
 const filterProps = {
@@ -14,13 +15,34 @@ const filterProps = {
 }
 const adminDelivery = {
   ...deliverySchema,
-  properties: { ...deliverySchema.properties, clientId: { type: 'string' }, seq: { type: 'integer' }, lastError: { type: 'string' } }
+  properties: {
+    ...deliverySchema.properties,
+    clientId: { type: 'string' },
+    seq: { type: 'integer' },
+    lastError: { type: 'string' },
+    cancelledAt: { type: 'string' },
+    cancelledBy: { type: 'string' },
+    cancelReason: { type: 'string' }
+  }
+}
+const idParams = { type: 'object', properties: { id: { type: 'string', pattern: UUID } }, required: ['id'] }
+const cancelled = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    dossierCode: { type: 'string' },
+    status: { type: 'string' },
+    cancelledAt: { type: 'string' },
+    cancelledBy: { type: 'string' },
+    reason: { type: 'string' },
+    released: { type: 'string' }
+  }
 }
 const replayed = { type: 'object', properties: { retried: { type: 'integer' }, ids: { type: 'array', items: { type: 'string' } } } }
 
 interface ListQuery extends DeliveryFilter { limit?: string }
 
-/** Admin: deliveries by status/service/time, and replay of dead letters (architecture.md §3.5). */
+/** Admin: deliveries by status/service/time, replay of dead letters and their cancellation (architecture.md §3.5). */
 export default async function adminDeliveryRoutes (app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: ListQuery }>('/v1/admin/deliveries', {
     schema: {
@@ -30,7 +52,7 @@ export default async function adminDeliveryRoutes (app: FastifyInstance): Promis
         type: 'object',
         additionalProperties: false,
         properties: {
-          status: { type: 'string', enum: ['queued', 'delivering', 'retrying', 'delivered', 'failed'] },
+          status: { type: 'string', enum: ['queued', 'delivering', 'retrying', 'delivered', 'failed', 'cancelled'] },
           ...filterProps,
           limit: { type: 'string', pattern: '^([1-9]\\d{0,2}|1000)$' }
         }
@@ -46,7 +68,7 @@ export default async function adminDeliveryRoutes (app: FastifyInstance): Promis
     schema: {
       tags: ['admin'],
       summary: 'Replay one failed delivery',
-      params: { type: 'object', properties: { id: { type: 'string', pattern: UUID } }, required: ['id'] },
+      params: idParams,
       response: { 202: replayed }
     }
   }, async (request, reply) => {
@@ -56,6 +78,36 @@ export default async function adminDeliveryRoutes (app: FastifyInstance): Promis
     const { ids } = await replayFailed(app.db, app.queues.deliveries, { id: request.params.id })
     if (ids.length === 0) throw new Conflict(`Delivery ${request.params.id} is no longer failed`)
     return await reply.code(202).send({ retried: ids.length, ids })
+  })
+
+  app.post<{ Params: { id: string }, Body: { reason: string } }>('/v1/admin/deliveries/:id/cancel', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Cancel one failed delivery: it will never be delivered, and the later deliveries of its dossier proceed',
+      params: idParams,
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['reason'],
+        properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } }
+      },
+      response: { 200: cancelled }
+    }
+  }, async (request) => {
+    const { id } = request.params
+    const current = await statusOf(app.db, id)
+    if (current === undefined) throw new NotFound(`Delivery ${id} does not exist`)
+    if (current.status !== 'failed') throw new Conflict(`Delivery ${id} is ${current.status}; only failed deliveries are cancelled`)
+    const done = await cancelFailed(app.db, app.queues.deliveries, id, request.principal.clientId, request.body.reason)
+    if (done === undefined) throw new Conflict(`Delivery ${id} is no longer failed`)
+    auditAdminChange(app, request, {
+      entity: 'delivery',
+      id,
+      action: 'cancel',
+      before: { status: 'failed', dossierCode: done.dossierCode },
+      after: { status: 'cancelled', reason: done.reason, ...(done.released !== undefined ? { released: done.released } : {}) }
+    })
+    return done
   })
 
   app.post<{ Querystring: Omit<DeliveryFilter, 'status'> }>('/v1/admin/deliveries/retry', {
