@@ -142,6 +142,7 @@ export interface Config {
   tokenRatePerMinute: number
   /** Overload shedding (fast 503 + Retry-After); 0 disables a bound. */
   maxEventLoopDelayMs: number
+  /** 0 (default): 90 % of V8's heap limit. */
   maxHeapUsedBytes: number
   maxRssBytes: number
   /** Browser origins allowed by CORS; empty = CORS closed. */

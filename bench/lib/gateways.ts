@@ -69,6 +69,8 @@ export async function startGateway (
     LIENTHONG_ADMIN_SECRET: undefined
   }
   const execArgv = [
+    // as `npm start` (package.json)
+    '--max-old-space-size=192',
     ...(opts.tracing ? ['--import', scripts.tracing] : []),
     ...(opts.cpuProfile !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfile.dir}`, `--cpu-prof-name=${opts.cpuProfile.name}`] : [])
   ]
