@@ -58,7 +58,8 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
     requestIdHeader: false,
     // one line per request instead (src/plugins/access-log.ts)
     disableRequestLogging: true,
-    return503OnClosing: true,
+    // src/plugins/problem.ts answers problem+json 503 while closing
+    return503OnClosing: false,
     // Errors fastify meets before routing (bad URL encoding, an over-long parameter) still answer problem+json.
     frameworkErrors: (err, request, reply) => { sendProblem(request, reply, err) },
     // Malformed HTTP on the wire (a bare CR in a header, headers too large): a problem+json answer, then close.

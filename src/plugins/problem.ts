@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { NotFound } from '../errors.js'
+import { NotFound, ServiceUnavailable } from '../errors.js'
 
 export interface ProblemDetail { path: string, message: string }
 
@@ -105,6 +105,13 @@ export default fp(async function problem (app) {
   app.setErrorHandler((err: FastifyError, request, reply) => sendProblem(request, reply, err))
   app.setNotFoundHandler((request, reply) =>
     sendProblem(request, reply, new NotFound(`No route ${request.method} ${request.url.split('?')[0]}`)))
+  // Shutting down (fastify's own 503 is off: `return503OnClosing: false`): a request still arriving on an open
+  // keep-alive connection gets a problem+json 503, before any work, and the connection is closed after it.
+  let closing = false
+  app.addHook('preClose', async () => { closing = true })
+  app.addHook('onRequest', async () => {
+    if (closing) throw Object.assign(new ServiceUnavailable('The gateway is shutting down; retry (another instance will answer)'), { retryAfterSeconds: 1 })
+  })
 }, { name: 'problem' })
 
 /** A whole HTTP/1.1 problem+json response for errors met below fastify, where there is no reply object. */
