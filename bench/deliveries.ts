@@ -103,6 +103,8 @@ const config = loadConfig({
   QUEUE_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
   LOG_LEVEL: 'warn',
   SECRET_HASH_COST: '1024',
+  // the per-client rate limit of the dossier routes is checked on every request, but set high enough not to refuse
+  RATE_LIMIT_PER_SECOND: '1000000',
   WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? '64',
   CONNECTORS_FILE: 'test/fixtures/no-connectors.json'
 })

@@ -100,13 +100,16 @@ export class AcceptGroup {
   }
 
   async #write (group: Waiting[]): Promise<void> {
-    let results: Array<Accepted | Error>
     try {
-      results = await acceptDeliveries(this.#db, group.map((w) => w.input))
+      await this.#record(group)
     } catch (err) {
+      // Never leave a caller waiting (a caller already answered ignores this).
       for (const w of group) w.reject(err as Error)
-      return
     }
+  }
+
+  async #record (group: Waiting[]): Promise<void> {
+    const results = await acceptDeliveries(this.#db, group.map((w) => w.input))
     const jobs: DeliveryJob[] = []
     const fresh: DeliveryJob[] = []
     results.forEach((r, i) => {

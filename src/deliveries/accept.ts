@@ -182,7 +182,7 @@ export async function acceptDeliveries (db: pg.Pool, inputs: AcceptInput[]): Pro
   } catch {
     return await Promise.all(inputs.map(async (input) => await acceptDelivery(db, input).catch((err: Error) => err)))
   }
-  const out: Array<Accepted | Error | undefined> = new Array(inputs.length)
+  const out: Array<Accepted | Error | undefined> = inputs.map(() => undefined)
   for (const row of rows) {
     try {
       out[row.i] = answer(row, inputs[row.i])

@@ -91,7 +91,13 @@ export default async function dossierRoutes (app: FastifyInstance): Promise<void
     return await reply.code(202).send(answer)
   }
 
+  // Per-client rate limit and daily quota of each service (the client's `limits`, else RATE_LIMIT_PER_SECOND and
+  // QUOTA_PER_DAY), checked before the body is validated or anything is recorded: 429 with Retry-After.
+  const syncLimit = app.limits.forService(() => 'dossier.sync')
+  const progressLimit = app.limits.forService(() => 'dossier.progress')
+
   app.post<{ Body: Body }>('/v1/dossiers', {
+    preHandler: syncLimit,
     schema: { tags: ['deliveries'], summary: 'Create or update a dossier on the National Public Service Portal', response: { '2xx': accepted } }
   }, async (request, reply) => {
     const body = request.body
@@ -100,6 +106,7 @@ export default async function dossierRoutes (app: FastifyInstance): Promise<void
   })
 
   app.post<{ Params: { code: string }, Body: Body }>('/v1/dossiers/:code/progress', {
+    preHandler: progressLimit,
     schema: { tags: ['deliveries'], summary: 'Record a processing step of a dossier on the portal', params: codeParams, response: { '2xx': accepted } }
   }, async (request, reply) => {
     const body = request.body

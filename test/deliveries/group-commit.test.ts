@@ -1,0 +1,83 @@
+import t from 'tap'
+import { build, tokenFor } from '../helper.js'
+import { coalesce } from '../../src/deliveries/coalesce.js'
+import { FAST_ENV, GRANTS, dossier, dossierCode, portalInstance, post, startPortal, statusCounts, step, waitFor } from './helper.js'
+
+t.test('concurrent accepts share groups, each answered on its own: a refused request fails no other', async (t) => {
+  const portal = await startPortal(t)
+  const app = await build(t, { connectors: [portalInstance(portal.url)], env: FAST_ENV, workers: false })
+  const token = await tokenFor(app, ['system'], GRANTS)
+  const other = await tokenFor(app, ['system'], GRANTS)
+  t.equal((await post(app, other, '/v1/dossiers', dossier(99))).statusCode, 202)
+
+  const N = 30
+  const results = await Promise.all([
+    ...Array.from({ length: N }, async (_, i) => await post(app, token, '/v1/dossiers', dossier(i + 1))),
+    post(app, token, `/v1/dossiers/${dossierCode(500)}/progress`, step(4)), // unknown dossier
+    post(app, token, '/v1/dossiers', dossier(99)), // another client's dossier
+    post(app, token, '/v1/dossiers', dossier(200), { 'idempotency-key': 'same-key-0001' }),
+    post(app, token, '/v1/dossiers', dossier(200), { 'idempotency-key': 'same-key-0001' }),
+    post(app, token, '/v1/dossiers', dossier(201), { 'idempotency-key': 'same-key-0001' }) // same key, other body
+  ])
+  const codes = results.map((r) => r.statusCode)
+  t.same(codes.slice(0, N), Array(N).fill(202), 'every new dossier accepted')
+  t.equal(codes[N], 404)
+  t.equal(results[N].json().code, 'NOT_FOUND')
+  t.equal(codes[N + 1], 409, 'another client\'s dossier')
+  // One key, three requests at once: whichever is recorded first wins (202); a repeat of its body finds it (200),
+  // another body is a conflict (409).
+  const keyed = results.slice(N + 2)
+  const bodies = [200, 200, 201]
+  const winner = keyed.findIndex((r) => r.statusCode === 202)
+  t.equal(keyed.filter((r) => r.statusCode === 202).length, 1, `one of them recorded: ${keyed.map((r) => r.statusCode).join(',')}`)
+  keyed.forEach((r, i) => {
+    if (i === winner) return
+    if (bodies[i] === bodies[winner]) {
+      t.equal(r.statusCode, 200, 'the repeat finds it')
+      t.equal(r.json().deliveryId, keyed[winner].json().deliveryId)
+    } else {
+      t.equal(r.statusCode, 409, 'the same key with another body')
+      t.equal(r.json().code, 'CONFLICT')
+    }
+  })
+  t.same(await statusCounts(app), { queued: N + 2 }, 'recorded once each')
+  for (const r of results.filter((x) => x.statusCode === 202)) {
+    t.ok(await app.queues.deliveries.getJob(r.json().deliveryId as string), 'each 202 has its job in Redis')
+  }
+})
+
+t.test('steps of one dossier sent at once are recorded one per group, in order, and delivered in that order', async (t) => {
+  const portal = await startPortal(t)
+  const app = await build(t, { connectors: [portalInstance(portal.url)], env: FAST_ENV })
+  const token = await tokenFor(app, ['system'], GRANTS)
+  t.equal((await post(app, token, '/v1/dossiers', dossier(1))).statusCode, 202)
+  const results = await Promise.all(Array.from({ length: 8 }, async (_, i) =>
+    await post(app, token, `/v1/dossiers/${dossierCode(1)}/progress`, step(4, { note: `step ${i}` }))))
+  t.same(results.map((r) => r.statusCode), Array(8).fill(202))
+  await waitFor(async () => (await statusCounts(app)).delivered === 9, 10_000, 'every step')
+  const { rows } = await app.db.query<{ note: string }>(
+    "SELECT payload->>'note' AS note FROM deliveries WHERE dossier_code = $1 AND service = 'dossier.progress' ORDER BY seq", [dossierCode(1)])
+  t.same(portal.portal.received(dossierCode(1)).progress.map((p) => p.data.NoiDungXuLy), rows.map((r) => r.note), 'the portal got them in recorded order')
+  t.same(portal.portal.duplicates(), [])
+})
+
+t.test('coalesce: one call per group; a failing group runs each call alone; calls with one key never share a group', async (t) => {
+  const groups: number[][] = []
+  let failNext = false
+  const double = coalesce<number, number>(async (xs) => {
+    groups.push(xs)
+    if (failNext) { failNext = false; throw new Error('group failed') }
+    return xs.map((x) => x * 2)
+  }, async (x) => {
+    if (x < 0) throw new Error(`refused ${x}`)
+    return x * 2
+  }, { keyOf: (x) => String(Math.abs(x)), maxInFlight: 1 })
+
+  t.same(await Promise.all([1, 2, 3].map(double)), [2, 4, 6])
+  t.same(groups, [[1, 2, 3]], 'one group')
+  failNext = true
+  const mixed = await Promise.allSettled([4, -5, 6].map(double))
+  t.same(mixed.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled'], 'alone, only the refused call fails')
+  t.same(await Promise.all([7, 7, 8].map(double)), [14, 14, 16])
+  t.same(groups.at(-1), [7, 8], 'the second call with key 7 waits for the next group (run alone)')
+})
