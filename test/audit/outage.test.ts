@@ -109,6 +109,9 @@ t.test('when the buffer fills, lookups fail closed: nothing is asked upstream, n
   const held = await Promise.all(first)
   t.same(held.map((r) => r.statusCode), [200, 200, 200, 200, 200, 200, 200])
   t.notOk(app.auditTrail.writer.accepting(), 'the buffer is full')
+  const notReady = await app.inject('/health/ready')
+  t.equal(notReady.statusCode, 503)
+  t.match(notReady.json(), { status: 'not-ready', checks: { audit: 'down' }, auditBuffered: 7 }, 'readiness says so: send lookups elsewhere')
 
   const refused = await lookup(app, token, 'citizen.lookup', { personalId: '079203001234' }, { 'x-request-id': 'refused-1' })
   t.equal(refused.statusCode, 503)
@@ -119,6 +122,7 @@ t.test('when the buffer fills, lookups fail closed: nothing is asked upstream, n
   gate.restore()
   await app.auditTrail.writer.flush()
   t.ok(app.auditTrail.writer.accepting(), 'accepting again once written')
+  t.match((await app.inject('/health/ready')).json(), { status: 'ready', checks: { audit: 'up' }, auditBuffered: 0 })
   t.equal((await lookup(app, token, 'citizen.lookup', { personalId: '079203001234' }, { 'x-request-id': 'after-1' })).statusCode, 200)
   const rows = await auditRows(app)
   t.same(rows.map((r) => r.request_id).sort(), [...held.map((_, i) => `held-${i}`), 'after-1', 'warm-up'].sort(), 'every answered lookup is in the trail')

@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 
-/** Liveness (the process answers) and readiness (its dependencies answer). */
+/**
+ * Liveness (the process answers) and readiness: its dependencies answer, and the audit buffer has room (with it
+ * full, lookups fail closed, so a load balancer should send them to another instance).
+ */
 export default async function healthRoutes (app: FastifyInstance): Promise<void> {
   app.get('/health/live', { schema: { tags: ['operations'] } }, async () => ({ status: 'ok' }))
 
@@ -18,7 +21,8 @@ export default async function healthRoutes (app: FastifyInstance): Promise<void>
       probe('postgres', async () => await app.db.query('SELECT 1')),
       probe('redis', async () => await app.redis.client.ping())
     ])
+    checks.audit = app.audit.accepting() ? 'up' : 'down'
     const ok = Object.values(checks).every((v) => v === 'up')
-    return await reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready', checks })
+    return await reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready', checks, auditBuffered: app.auditTrail.writer.depth })
   })
 }
