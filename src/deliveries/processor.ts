@@ -70,8 +70,20 @@ export function deliveryProcessor (app: FastifyInstance, queue: Queue<DeliveryJo
 
   // Each job runs in a CONSUMER span whose parent is the accepting request's span (with the OpenTelemetry SDK on):
   // the worker's spans and its portal call join the request's trace.
+  // A job postponed (moved to delayed: DelayedError) is not an error of the span.
   return async function processDelivery (job, token) {
-    return await withJobTrace(job.data.traceparent, `delivery ${job.data.service}`, async () => await processJob(job, token))
+    let postponed: DelayedError | undefined
+    const out = await withJobTrace(job.data.traceparent, `delivery ${job.data.service}`, async () => {
+      try {
+        return await processJob(job, token)
+      } catch (err) {
+        if (!(err instanceof DelayedError)) throw err
+        postponed = err
+        return undefined
+      }
+    })
+    if (postponed !== undefined) throw postponed
+    return out
   }
 
   async function processJob (job: Job<DeliveryJob>, token: string | undefined): Promise<unknown> {
