@@ -32,3 +32,18 @@ t.test('with the SDK on, the worker\'s span and its portal call join the trace o
   t.equal(call?.spanContext().traceId, caller.traceId, 'the portal call is in the trace')
   t.equal(call?.parentSpanContext?.spanId, job?.spanContext().spanId, 'as a child of the job span')
 })
+
+t.test('a request the caller did not sample gives an unsampled job: no orphan job span', async (t) => {
+  const portal = await startPortal(t)
+  const app = await build(t, { connectors: [portalInstance(portal.url)], env: FAST_ENV })
+  const token = await tokenFor(app, ['system'], GRANTS)
+  exporter.reset()
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736'
+  const res = await post(app, token, '/v1/dossiers', dossier(2), { traceparent: `00-${traceId}-00f067aa0ba902b7-00` })
+  t.equal(res.statusCode, 202, res.body)
+  t.match(res.headers.traceparent, new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`))
+  await waitFor(async () => (await statusCounts(app)).delivered === 1, 10_000, 'delivered')
+  const { rows } = await app.db.query('SELECT traceparent FROM deliveries')
+  t.equal(rows[0].traceparent, res.headers.traceparent, 'the job continues the hop\'s trace context, flags included')
+  t.notOk(exporter.getFinishedSpans().some((s) => s.name === 'delivery dossier.sync'), 'no job span recorded')
+})
