@@ -25,7 +25,9 @@ export function isIsoDate (value: unknown): value is string {
   if (typeof value !== 'string') return false
   const m = ISO_DATE.exec(value)
   if (m === null) return false
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])))
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0–99 as 1900–1999
+  const d = new Date(0)
+  d.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]))
   return d.toISOString().slice(0, 10) === value
 }
 

@@ -18,7 +18,9 @@ async function citizenUpstream (t: TestLike, keys: Set<string>): Promise<{ url: 
 }
 
 const instance = (url: string, apiKey = 'k-one') => ({
-  id: 'population', type: 'rest-json', services: ['citizen.lookup'],
+  id: 'population',
+  type: 'rest-json',
+  services: ['citizen.lookup'],
   config: { baseUrl: url, operations: { 'citizen.lookup': { path: '/lookup' } }, auth: { type: 'header', name: 'x-api-key', value: apiKey }, runtime: { retries: { attempts: 0 } } }
 })
 

@@ -30,7 +30,7 @@ t.test('OpenAPI, docs, health and unknown routes', async (t) => {
   t.same((await app.inject('/health/live')).json(), { status: 'ok' })
   const ready = await app.inject('/health/ready')
   t.equal(ready.statusCode, 200)
-  t.same(ready.json().checks, { postgres: 'up', redis: 'up' })
+  t.same(ready.json().checks, { postgres: 'up', redis: 'up', audit: 'up' })
   const nf = await app.inject('/v1/nothing-here')
   t.equal(nf.statusCode, 404)
   t.equal(nf.json().code, 'NOT_FOUND')

@@ -6,7 +6,11 @@ async function setup (t: Parameters<typeof build>[0]) {
   const sims = await startSimulators({ host: '127.0.0.1' })
   t.teardown(async () => { await sims.close() })
   const land = (id: string, url: string, provinces: string[]) => ({
-    id, type: 'rest-json', services: ['land.parcel.lookup'], provinces, enabled: true,
+    id,
+    type: 'rest-json',
+    services: ['land.parcel.lookup'],
+    provinces,
+    enabled: true,
     config: { baseUrl: url, operations: { 'land.parcel.lookup': { path: '/api/parcels/lookup' } } }
   })
   const app = await build(t, { connectors: [land('land-01', sims.urls['land-01'], ['01']), land('land-79', sims.urls['land-79'], ['79'])] })

@@ -15,21 +15,25 @@ async function counting (t: TestLike, accept: () => Set<string>): Promise<{ url:
 }
 
 const connector = (url: string, apiKey: string) => ({
-  id: 'population', type: 'rest-json', services: ['citizen.lookup'], provinces: null, enabled: true,
+  id: 'population',
+  type: 'rest-json',
+  services: ['citizen.lookup'],
+  provinces: null,
+  enabled: true,
   config: { baseUrl: url, operations: { 'citizen.lookup': { path: '/lookup' } }, auth: { type: 'header', name: 'x-api-key', value: apiKey }, runtime: { retries: { attempts: 0 } } }
 })
 
 /** Lookups in a loop against one gateway until stopped; counts outcomes by status. */
 function steadyLoad (app: FastifyInstance, token: string): { stop (): Promise<Record<number, number>> } {
   const byStatus: Record<number, number> = {}
-  let running = true
+  const state = { running: true }
   const loop = (async () => {
-    while (running) {
+    while (state.running) {
       const res = await app.inject({ method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${token}`, 'x-purpose': 'load' }, payload: { personalId: '079203001234' } })
       byStatus[res.statusCode] = (byStatus[res.statusCode] ?? 0) + 1
     }
   })()
-  return { async stop () { running = false; await loop; return byStatus } }
+  return { async stop () { state.running = false; await loop; return byStatus } }
 }
 
 t.test('a change made through one gateway is used by the other, under load, without a failed request', async (t) => {
