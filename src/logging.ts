@@ -1,12 +1,21 @@
 import type { FastifyServerOptions } from 'fastify'
 import pino, { type DestinationStream } from 'pino'
 
+/** How long a line may wait in the buffer when little is logged (a quiet gateway's start-up lines, say). */
+const FLUSH_EVERY_MS = 1000
+
 /**
- * stdout for the logs: with `bufferBytes` > 0 lines are gathered and written asynchronously in blocks of that size
- * (pino flushes what is left when the process exits); 0 writes each line synchronously.
+ * stdout for the logs: with `bufferBytes` > 0 lines are gathered and written asynchronously in blocks of that size,
+ * and at least once a second (pino flushes what is left when the process exits); 0 writes each line synchronously.
+ * The flush timer ends with the stream.
  */
 export function logDestination (bufferBytes: number): DestinationStream {
-  return pino.destination({ dest: 1, sync: bufferBytes === 0, minLength: bufferBytes })
+  const stream = pino.destination({ dest: 1, sync: bufferBytes === 0, minLength: bufferBytes })
+  if (bufferBytes > 0) {
+    const timer = setInterval(() => { if (!(stream as { destroyed?: boolean }).destroyed) stream.flush() }, FLUSH_EVERY_MS).unref()
+    stream.on('close', () => { clearInterval(timer) })
+  }
+  return stream
 }
 
 /**
