@@ -17,7 +17,7 @@ import protection from './plugins/protection.js'
 import queues from './plugins/queues.js'
 import dossierRoutes from './routes/dossiers/index.js'
 import { logDestination, loggerOptions } from './logging.js'
-import accessLog from './plugins/access-log.js'
+import { AccessLog } from './plugins/access-log.js'
 import healthRoutes from './routes/health/index.js'
 import authRoutes from './routes/auth/index.js'
 import catalogRoutes from './routes/catalog/index.js'
@@ -56,8 +56,8 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     requestIdHeader: false,
-    // one line per request instead (src/plugins/access-log.ts)
-    disableRequestLogging: true,
+    // one line per request (src/plugins/access-log.ts)
+    logController: new AccessLog(),
     // src/plugins/problem.ts answers problem+json 503 while closing
     return503OnClosing: false,
     // Errors fastify meets before routing (bad URL encoding, an over-long parameter) still answer problem+json.
@@ -78,7 +78,6 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   await app.register(configPlugin, { config })
   await app.register(problem)
   await app.register(requestContext)
-  await app.register(accessLog)
   await app.register(protection)
   await app.register(formbody, { bodyLimit: 16_384 })
   await app.register(db)

@@ -24,16 +24,17 @@ const connector = (url: string, apiKey: string) => ({
 })
 
 /** Lookups in a loop against one gateway until stopped; counts outcomes by status. */
-function steadyLoad (app: FastifyInstance, token: string): { stop (): Promise<Record<number, number>> } {
+function steadyLoad (app: FastifyInstance, token: string): { stop (): Promise<Record<number, number>>, answered (): number } {
   const byStatus: Record<number, number> = {}
-  const state = { running: true }
+  const state = { running: true, answered: 0 }
   const loop = (async () => {
     while (state.running) {
       const res = await app.inject({ method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${token}`, 'x-purpose': 'load' }, payload: { personalId: '079203001234' } })
       byStatus[res.statusCode] = (byStatus[res.statusCode] ?? 0) + 1
+      state.answered++
     }
   })()
-  return { async stop () { state.running = false; await loop; return byStatus } }
+  return { async stop () { state.running = false; await loop; return byStatus }, answered: () => state.answered }
 }
 
 t.test('a change made through one gateway is used by the other, under load, without a failed request', async (t) => {
@@ -67,6 +68,10 @@ t.test('a change made through one gateway is used by the other, under load, with
   keys.add('key-b')
   t.equal((await one.inject({ method: 'PUT', url: '/v1/admin/connectors/population', headers: { authorization: `Bearer ${admin}` }, payload: connector(b.url, 'key-b') })).statusCode, 200)
   while (!(await two.connectors.get('population')?.record.version === 3)) await new Promise((resolve) => setTimeout(resolve, 20))
+  // The end of the overlap window: each load loop has one request at a time; once each has answered two more, the
+  // one that may have started on the old instance (old key) is done.
+  const marks = loads.map((l) => l.answered())
+  while (loads.some((l, i) => l.answered() < marks[i] + 2)) await new Promise((resolve) => setTimeout(resolve, 10))
   keys.delete('key-a')
   await new Promise((resolve) => setTimeout(resolve, 200))
 
