@@ -18,18 +18,11 @@ export interface Claim {
   onPortal: boolean
 }
 
-/**
- * Takes the delivery for one attempt when it is waiting (or its holder's lease ended) and every earlier delivery
- * of its dossier is delivered (or cancelled by an admin); records the attempt as started (outcome NULL) and the delivery as in doubt, in
- * the same statement. An attempt left without outcome by a worker that died becomes `interrupted`.
- */
-const CLAIM = `
-  WITH cur AS (
-    SELECT id, in_doubt FROM deliveries WHERE id = $1 FOR UPDATE
-  ), claimed AS (
+/** The claim proper, after a CTE `cur` (the rows locked) naming how the lease is computed. */
+const claimed = (leaseSeconds: string): string => `claimed AS (
     UPDATE deliveries d SET status = 'delivering', in_doubt = true, attempts_made = d.attempts_made + 1,
       current_attempt = nextval(pg_get_serial_sequence('delivery_attempts', 'id')),
-      lease_until = now() + make_interval(secs => $2::double precision / 1000), next_attempt_at = NULL, updated_at = now()
+      lease_until = now() + make_interval(secs => ${leaseSeconds}), next_attempt_at = NULL, updated_at = now()
     FROM cur
     WHERE d.id = cur.id
       AND (d.status IN ('queued', 'retrying') OR (d.status = 'delivering' AND d.lease_until < now()))
@@ -44,29 +37,23 @@ const CLAIM = `
   )
   SELECT c.*, x.on_portal FROM claimed c JOIN dossiers x ON x.code = c.dossier_code`
 
+/**
+ * Takes the delivery for one attempt when it is waiting (or its holder's lease ended) and every earlier delivery
+ * of its dossier is delivered (or cancelled by an admin); records the attempt as started (outcome NULL) and the delivery as in doubt, in
+ * the same statement. An attempt left without outcome by a worker that died becomes `interrupted`.
+ */
+const CLAIM = `
+  WITH cur AS (
+    SELECT id, in_doubt FROM deliveries WHERE id = $1 FOR UPDATE
+  ), ${claimed('$2::double precision / 1000')}`
+
 /** CLAIM for several deliveries in one statement (distinct ids; their rows are locked in id order). */
 const CLAIM_GROUP = `
   WITH input AS (
     SELECT * FROM unnest($1::uuid[], $2::float8[]) AS t(id, lease_ms)
   ), cur AS (
     SELECT d.id, d.in_doubt, input.lease_ms FROM deliveries d JOIN input ON input.id = d.id ORDER BY d.id FOR UPDATE OF d
-  ), claimed AS (
-    UPDATE deliveries d SET status = 'delivering', in_doubt = true, attempts_made = d.attempts_made + 1,
-      current_attempt = nextval(pg_get_serial_sequence('delivery_attempts', 'id')),
-      lease_until = now() + make_interval(secs => cur.lease_ms / 1000), next_attempt_at = NULL, updated_at = now()
-    FROM cur
-    WHERE d.id = cur.id
-      AND (d.status IN ('queued', 'retrying') OR (d.status = 'delivering' AND d.lease_until < now()))
-      AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.dossier_code = d.dossier_code AND p.seq < d.seq AND p.status NOT IN ('delivered', 'cancelled'))
-    RETURNING d.id, d.service, d.dossier_code, d.seq, d.payload, d.current_attempt, d.attempts_made - d.attempts_base AS n,
-      d.traceparent, cur.in_doubt AS was_in_doubt
-  ), interrupted AS (
-    UPDATE delivery_attempts SET outcome = 'interrupted', finished_at = now()
-    WHERE delivery_id IN (SELECT id FROM claimed) AND outcome IS NULL
-  ), att AS (
-    INSERT INTO delivery_attempts (id, delivery_id, n) SELECT current_attempt, id, n FROM claimed
-  )
-  SELECT c.*, x.on_portal FROM claimed c JOIN dossiers x ON x.code = c.dossier_code`
+  ), ${claimed('cur.lease_ms / 1000')}`
 
 export interface ClaimRequest { id: string, leaseMs: number }
 
