@@ -8,19 +8,11 @@ const exporter = new tracing.InMemorySpanExporter()
 const sdk = startTracing({ disabled: false, serviceName: 'lienthong-test' }, { spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] })
 t.teardown(async () => { await sdk?.shutdown() })
 
-const { build, tokenFor, upstream } = await import('../helper.js')
-const { auditRows, get } = await import('./helper.js')
-
-const CITIZEN = { personalId: '079203001234', fullName: 'Nguyễn Văn A', dateOfBirth: '2003-01-01', gender: 'male', nationality: 'VN', permanentAddress: { provinceCode: '79', communeCode: '26734', detail: '1 Lê Lợi' }, status: 'alive' }
+const { tokenFor } = await import('../helper.js')
+const { auditRows, get, tracedGateway } = await import('./helper.js')
 
 t.test('with the SDK on: one trace from the caller through the gateway to the national system', async (t) => {
-  const seen: Array<string | string[] | undefined> = []
-  const url = await upstream(t, (up) => up.post('/lookup', async (req) => { seen.push(req.headers.traceparent); return CITIZEN }))
-  const app = await build(t, {
-    env: { AUDIT_KEY: 'tracing-test-key-0123456789' },
-    connectors: [{ id: 'population', type: 'rest-json', services: ['citizen.lookup'], provinces: null, enabled: true, config: { baseUrl: url, operations: { 'citizen.lookup': { path: '/lookup' } } } }]
-  })
-  const token = await tokenFor(app, ['system'], ['citizen.lookup'])
+  const { app, url, seen, token } = await tracedGateway(t)
   const auditor = await tokenFor(app, ['auditor'])
   exporter.reset()
   const caller = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' }

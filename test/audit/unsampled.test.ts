@@ -9,19 +9,10 @@ const exporter = new tracing.InMemorySpanExporter()
 const sdk = startTracing({ disabled: false, serviceName: 'lienthong-test', sampler: { name: 'parentbased_traceidratio', ratio: 0 } }, { spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] })
 t.teardown(async () => { await sdk?.shutdown() })
 
-const { build, tokenFor, upstream } = await import('../helper.js')
-const { auditRows } = await import('./helper.js')
-
-const CITIZEN = { personalId: '079203001234', fullName: 'Nguyễn Văn A', dateOfBirth: '2003-01-01', gender: 'male', nationality: 'VN', permanentAddress: { provinceCode: '79', communeCode: '26734', detail: '1 Lê Lợi' }, status: 'alive' }
+const { auditRows, tracedGateway } = await import('./helper.js')
 
 t.test('an unsampled lookup: no spans, but the trace context still reaches the national system and the audit trail', async (t) => {
-  const seen: Array<string | string[] | undefined> = []
-  const url = await upstream(t, (up) => up.post('/lookup', async (req) => { seen.push(req.headers.traceparent); return CITIZEN }))
-  const app = await build(t, {
-    env: { AUDIT_KEY: 'tracing-test-key-0123456789' },
-    connectors: [{ id: 'population', type: 'rest-json', services: ['citizen.lookup'], provinces: null, enabled: true, config: { baseUrl: url, operations: { 'citizen.lookup': { path: '/lookup' } } } }]
-  })
-  const token = await tokenFor(app, ['system'], ['citizen.lookup'])
+  const { app, seen, token } = await tracedGateway(t)
   const lookup = async (traceparent?: string) => await app.inject({
     method: 'POST',
     url: '/v1/lookups/citizen.lookup',
