@@ -5,23 +5,32 @@ export interface CoalesceOptions<I> {
   maxBatch?: number
   /** Groups running at once. */
   maxInFlight?: number
-  /** Calls with the same key never share a group (a later one waits for the next group). */
-  keyOf?: (item: I) => string
+  /**
+   * Calls sharing a key never run at the same time (neither in one group nor in two groups in flight) and keep the
+   * order they were made in: a later one waits for a later group.
+   */
+  keysOf?: (item: I) => string[]
 }
 
 interface Waiting<I, O> { item: I, ctx: Context, resolve: (out: O) => void, reject: (err: unknown) => void }
 
+const NO_KEYS = (): string[] => []
+
 /**
  * Turns a function of one item into one that runs the calls made at the same time as one group: the calls of one
  * turn of the event loop (and those made while `maxInFlight` groups are running) go to `many` together, one
- * round trip instead of one each. Should `many` fail, each call of the group runs `one` on its own, so a group
- * never fails a call that would have succeeded alone. A group serves several traces: it runs outside all of them
- * (its database spans are not attributed to one caller); a call run alone runs in its caller's trace context.
+ * round trip instead of one each. `many` answers each call: a value, or an Error for that call alone. Should
+ * `many` fail as a whole, each call of the group runs `one` on its own, so a group never fails a call that would
+ * have succeeded alone. A group serves several traces: it runs outside all of them (its database spans are not
+ * attributed to one caller); a call run alone runs in its caller's trace context.
  */
-export function coalesce<I, O> (many: (items: I[]) => Promise<O[]>, one: (item: I) => Promise<O>, opts: CoalesceOptions<I> = {}): (item: I) => Promise<O> {
+export function coalesce<I, O> (many: (items: I[]) => Promise<Array<O | Error>>, one: (item: I) => Promise<O>, opts: CoalesceOptions<I> = {}): (item: I) => Promise<O> {
   const maxBatch = opts.maxBatch ?? 100
   const maxInFlight = opts.maxInFlight ?? 2
+  const keysOf = opts.keysOf ?? NO_KEYS
   let waiting: Array<Waiting<I, O>> = []
+  /** Keys of the calls in the groups running now. */
+  const busy = new Set<string>()
   let inFlight = 0
   let scheduled = false
 
@@ -31,47 +40,53 @@ export function coalesce<I, O> (many: (items: I[]) => Promise<O[]>, one: (item: 
     setImmediate(() => { scheduled = false; flush() })
   }
 
-  const run = async (group: Array<Waiting<I, O>>): Promise<void> => {
-    if (group.length > 1) {
-      let outs: O[] | undefined
-      try {
-        outs = await context.with(ROOT_CONTEXT, async () => await many(group.map((w) => w.item)))
-      } catch {
-        outs = undefined
-      }
-      if (outs !== undefined) {
-        group.forEach((w, i) => w.resolve(outs[i]))
-        return
-      }
+  const alone = async (w: Waiting<I, O>): Promise<void> => {
+    try {
+      w.resolve(await context.with(w.ctx, async () => await one(w.item)))
+    } catch (err) {
+      w.reject(err)
     }
-    await Promise.all(group.map(async (w) => {
-      try {
-        w.resolve(await context.with(w.ctx, async () => await one(w.item)))
-      } catch (err) {
-        w.reject(err)
-      }
-    }))
+  }
+
+  const run = async (group: Array<Waiting<I, O>>): Promise<void> => {
+    if (group.length === 1) return await alone(group[0])
+    let outs: Array<O | Error>
+    try {
+      outs = await context.with(ROOT_CONTEXT, async () => await many(group.map((w) => w.item)))
+    } catch {
+      await Promise.all(group.map(alone))
+      return
+    }
+    group.forEach((w, i) => {
+      const out = outs[i]
+      if (out instanceof Error) w.reject(out)
+      else w.resolve(out)
+    })
   }
 
   const flush = (): void => {
     while (inFlight < maxInFlight && waiting.length > 0) {
-      let group: Array<Waiting<I, O>>
-      if (opts.keyOf === undefined) {
-        group = waiting.slice(0, maxBatch)
-        waiting = waiting.slice(maxBatch)
-      } else {
-        group = []
-        const rest: Array<Waiting<I, O>> = []
-        const keys = new Set<string>()
-        for (const w of waiting) {
-          const key = opts.keyOf(w.item)
-          if (group.length >= maxBatch || keys.has(key)) rest.push(w)
-          else { group.push(w); keys.add(key) }
+      const group: Array<Waiting<I, O>> = []
+      const rest: Array<Waiting<I, O>> = []
+      // the keys of the group, of the groups running, and of every call left for later (so that its later calls wait too)
+      const taken = new Set(busy)
+      const held: string[] = []
+      for (const w of waiting) {
+        const keys = keysOf(w.item)
+        if (group.length < maxBatch && !keys.some((k) => taken.has(k))) {
+          group.push(w)
+          held.push(...keys)
+        } else {
+          rest.push(w)
         }
-        waiting = rest
+        for (const k of keys) taken.add(k)
       }
+      if (group.length === 0) return
+      waiting = rest
+      for (const k of held) busy.add(k)
       inFlight++
       void run(group).finally(() => {
+        for (const k of held) busy.delete(k)
         inFlight--
         if (waiting.length > 0) schedule()
       })

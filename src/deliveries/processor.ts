@@ -62,11 +62,11 @@ export function deliveryProcessor (app: FastifyInstance, queue: Queue<DeliveryJo
   const take = coalesce<ClaimRequest, Claim | undefined>(
     async (reqs) => await claimDeliveries(app.db, reqs),
     async (req) => await claimDelivery(app.db, req.id, req.leaseMs),
-    { keyOf: (req) => req.id })
+    { keysOf: (req) => [req.id] })
   const delivered = coalesce<Delivered, { ok: boolean, nextId?: string }>(
     async (items) => await finishDeliveredMany(app.db, items),
     async (item) => await finishDelivered(app.db, item.claim, item.applied, item.result),
-    { keyOf: (item) => item.claim.id })
+    { keysOf: (item) => [item.claim.id] })
 
   // Each job runs in a CONSUMER span whose parent is the accepting request's span (with the OpenTelemetry SDK on):
   // the worker's spans and its portal call join the request's trace.

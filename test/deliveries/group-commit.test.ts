@@ -71,7 +71,7 @@ t.test('coalesce: one call per group; a failing group runs each call alone; call
   }, async (x) => {
     if (x < 0) throw new Error(`refused ${x}`)
     return x * 2
-  }, { keyOf: (x) => String(Math.abs(x)), maxInFlight: 1 })
+  }, { keysOf: (x) => [String(Math.abs(x))], maxInFlight: 1 })
 
   t.same(await Promise.all([1, 2, 3].map(double)), [2, 4, 6])
   t.same(groups, [[1, 2, 3]], 'one group')
@@ -80,4 +80,18 @@ t.test('coalesce: one call per group; a failing group runs each call alone; call
   t.same(mixed.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled'], 'alone, only the refused call fails')
   t.same(await Promise.all([7, 7, 8].map(double)), [14, 14, 16])
   t.same(groups.at(-1), [7, 8], 'the second call with key 7 waits for the next group (run alone)')
+})
+
+t.test('coalesce: a call waits while a group in flight holds one of its keys, and keeps its order per key', async (t) => {
+  const groups: string[][] = []
+  const run = coalesce<{ n: string, keys: string[] }, string>(async (xs) => {
+    groups.push(xs.map((x) => x.n))
+    return xs.map((x) => x.n)
+  }, async (x) => {
+    groups.push([x.n])
+    return x.n
+  }, { keysOf: (x) => x.keys, maxInFlight: 2 })
+  const calls = [{ n: 'a', keys: ['x', 'k1'] }, { n: 'b', keys: ['y', 'k1'] }, { n: 'c', keys: ['x'] }, { n: 'd', keys: ['z'] }]
+  t.same(await Promise.all(calls.map(run)), ['a', 'b', 'c', 'd'])
+  t.same(groups, [['a', 'd'], ['b', 'c']], 'b and c wait for a (keys k1 and x), though a second group could run')
 })

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { getService, type ServiceDefinition } from '../../catalog/services.js'
 import { createValidator } from '../../catalog/validator.js'
 import { type AcceptInput, type DeliveryService } from '../../deliveries/accept.js'
-import { AcceptGroup } from '../../deliveries/accept-group.js'
+import { acceptGrouped } from '../../deliveries/accept-group.js'
 import { auditDelivery } from '../../deliveries/audit.js'
 import { idempotencyOf } from '../../deliveries/idempotency.js'
 import { Forbidden, ServiceUnavailable, ValidationFailed } from '../../errors.js'
@@ -49,7 +49,7 @@ function hopTraceparent (request: FastifyRequest, reply: FastifyReply): string {
  */
 export default async function dossierRoutes (app: FastifyInstance): Promise<void> {
   const validator = createValidator()
-  const group = new AcceptGroup(app.db, app.queues.deliveries)
+  const record = acceptGrouped(app.db, app.queues.deliveries)
   app.addHook('onRequest', app.authenticate)
   app.addHook('preHandler', app.requireRole('system'))
 
@@ -72,7 +72,7 @@ export default async function dossierRoutes (app: FastifyInstance): Promise<void
       // This hop's trace context as answered to the caller (with its sampled flag), for the worker to continue
       traceparent: hopTraceparent(request, reply)
     }
-    const { accepted: result, notQueued } = await group.accept(input)
+    const { accepted: result, notQueued } = await record(input)
     const answer = { deliveryId: result.deliveryId, dossierCode: result.dossierCode, status: result.status }
     // An earlier identical request: its delivery (queued again by the group when still queued).
     if (result.kind === 'existing') return await reply.code(200).send(answer)
