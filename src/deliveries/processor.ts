@@ -3,8 +3,8 @@ import { DelayedError, UnrecoverableError, type Job, type Processor, type Queue 
 import type { FastifyInstance } from 'fastify'
 import { trace } from '@opentelemetry/api'
 import { UpstreamFailure } from '../connectors/contract.js'
-import { tracingActive, withJobTrace } from '../audit/trace-context.js'
-import { auditDelivery, parseTraceparent } from './audit.js'
+import { formatTraceparent, parseTraceparent, tracingActive, withJobTrace } from '../audit/trace-context.js'
+import { auditDelivery } from './audit.js'
 import {
   claimDeliveries, claimDelivery, finishDelivered, finishDeliveredMany, finishFailed, whyUnclaimed,
   type Claim, type ClaimRequest, type Delivered
@@ -97,8 +97,8 @@ export function deliveryProcessor (app: FastifyInstance, queue: Queue<DeliveryJo
     if (instance.circuit === 'open') return await postpone(job, token, instance.options.breaker.resetTimeoutMs * (0.5 + Math.random() / 2))
     const policy = retryPolicy(instance.record.config, settings.defaults)
 
-    const claimed = await take({ id: deliveryId, leaseMs: instance.options.deadlineMs + 5000 })
-    if (claimed === undefined) {
+    const claim = await take({ id: deliveryId, leaseMs: instance.options.deadlineMs + 5000 })
+    if (claim === undefined) {
       const why = await whyUnclaimed(app.db, deliveryId)
       switch (why.why) {
         // Behind an earlier delivery of the dossier: promoted when it is delivered; until then, wait for it to be
@@ -109,13 +109,12 @@ export function deliveryProcessor (app: FastifyInstance, queue: Queue<DeliveryJo
       }
     }
 
-    const claim = claimed
     // With the SDK on, the job's span is current: the undici instrumentation makes the portal call its child and
-    // sends that call's traceparent. Without it, the trace id of the request is forwarded with a new span id.
+    // sends that call's traceparent. Without it, the request's trace context is forwarded with a new span id.
     const jobSpan = tracingActive() ? trace.getActiveSpan()?.spanContext() : undefined
     const parent = jobSpan !== undefined ? { traceId: jobSpan.traceId } : parseTraceparent(claim.traceparent ?? job.data.traceparent)
     const spanId = jobSpan?.spanId ?? randomBytes(8).toString('hex')
-    const headers: Record<string, string> = jobSpan === undefined && parent !== undefined ? { traceparent: `00-${parent.traceId}-${spanId}-01` } : {}
+    const headers: Record<string, string> = jobSpan === undefined && parent !== undefined ? { traceparent: formatTraceparent({ ...parent, spanId }) } : {}
     const common = { traceId: parent?.traceId, spanId, caseId: claim.dossierCode, service, connector: instance.id }
     const started = performance.now()
     let ack: DeliveryAck
