@@ -35,6 +35,15 @@ interface Entry {
 
 export class CountersUnavailable extends Error {}
 
+/** The window of `key` at `now` (aligned to the clock, shifted by `offsetMs`): its Redis key and its end. */
+function windowOf (key: string, windowMs: number, offsetMs: number, now: number): { redisKey: string, endsAt: number } {
+  const window = Math.floor((now + offsetMs) / windowMs)
+  return { redisKey: `${key}:${window}`, endsAt: (window + 1) * windowMs - offsetMs }
+}
+
+/** Every hit this instance knows of: Redis's total at the last sync, plus its own not yet acknowledged. */
+const counted = (e: Entry): number => e.known + e.sending + e.pending
+
 /**
  * Fixed-window counters shared by every gateway instance through Redis, counted here and synchronised in batches:
  * each `syncMs` one pipeline adds the hits counted locally (`INCRBY`) and reads back every instance's total. A
@@ -65,9 +74,7 @@ export class SharedCounters {
   /** Counts one hit on `key` in its current window of `windowMs`. */
   async hit (key: string, windowMs: number, offsetMs = 0): Promise<CounterHit> {
     const now = Date.now()
-    const window = Math.floor((now + offsetMs) / windowMs)
-    const endsAt = (window + 1) * windowMs - offsetMs
-    const redisKey = `${key}:${window}`
+    const { redisKey, endsAt } = windowOf(key, windowMs, offsetMs, now)
     if (this.#opts.syncMs === 0) return await this.#hitNow(redisKey, windowMs, endsAt - now)
     if (!this.#opts.failOpen && this.#failing && now - this.#lastSyncOk > this.#opts.staleMs) {
       throw new CountersUnavailable('rate-limit counters cannot be synchronised with Redis')
@@ -79,16 +86,15 @@ export class SharedCounters {
     }
     entry.pending++
     this.#schedule()
-    return { current: entry.known + entry.sending + entry.pending, resetMs: endsAt - now }
+    return { current: counted(entry), resetMs: endsAt - now }
   }
 
   /** Current count of `key` without a hit (what this instance knows). */
   peek (key: string, windowMs: number, offsetMs = 0): CounterHit {
     const now = Date.now()
-    const window = Math.floor((now + offsetMs) / windowMs)
-    const endsAt = (window + 1) * windowMs - offsetMs
-    const entry = this.#entries.get(`${key}:${window}`)
-    return { current: entry === undefined ? 0 : entry.known + entry.sending + entry.pending, resetMs: endsAt - now }
+    const { redisKey, endsAt } = windowOf(key, windowMs, offsetMs, now)
+    const entry = this.#entries.get(redisKey)
+    return { current: entry === undefined ? 0 : counted(entry), resetMs: endsAt - now }
   }
 
   async #hitNow (redisKey: string, windowMs: number, resetMs: number): Promise<CounterHit> {
@@ -109,7 +115,9 @@ export class SharedCounters {
       this.#timer = undefined
       this.#syncing = this.#sync().finally(() => {
         this.#syncing = undefined
-        if ([...this.#entries.values()].some((e) => e.pending > 0)) this.#schedule()
+        for (const e of this.#entries.values()) {
+          if (e.pending > 0) { this.#schedule(); break }
+        }
       })
     }, this.#opts.syncMs)
     this.#timer.unref()
@@ -142,7 +150,7 @@ export class SharedCounters {
       entry.sending -= n
       const [err, total] = results?.[2 * i] ?? [new Error('no answer from Redis'), null]
       if (err === null && Number.isFinite(Number(total))) {
-        entry.known = Number(total) - entry.sending
+        entry.known = Number(total)
       } else {
         failure ??= err ?? new Error('unexpected answer from Redis')
         // kept for the next sync (a day's quota must not forget them); a past second's hits no longer matter

@@ -109,8 +109,9 @@ export default fp(async function problem (app) {
   // keep-alive connection gets a problem+json 503, before any work, and the connection is closed after it.
   let closing = false
   app.addHook('preClose', async () => { closing = true })
-  app.addHook('onRequest', async () => {
-    if (closing) throw Object.assign(new ServiceUnavailable('The gateway is shutting down; retry (another instance will answer)'), { retryAfterSeconds: 1 })
+  // A callback hook: on every request, so no promise for the common case.
+  app.addHook('onRequest', (_request, _reply, done) => {
+    done(closing ? Object.assign(new ServiceUnavailable('The gateway is shutting down; retry (another instance will answer)'), { retryAfterSeconds: 1 }) : undefined)
   })
 }, { name: 'problem' })
 
