@@ -7,6 +7,8 @@ declare module 'fastify' {
     traceId: string
     /** This hop's span id (16 hex): the OpenTelemetry request span when tracing is on. */
     spanId: string
+    /** This hop's W3C trace context as answered to the caller (sampled flag included): what queued work continues. */
+    traceparent: string
   }
 }
 
@@ -18,11 +20,13 @@ declare module 'fastify' {
 export default fp(async function requestContext (app) {
   app.decorateRequest('traceId', '')
   app.decorateRequest('spanId', '')
+  app.decorateRequest('traceparent', '')
   app.addHook('onRequest', async (request, reply) => {
     const ids = requestTraceIds(request)
     request.traceId = ids.traceId
     request.spanId = ids.spanId
+    request.traceparent = formatTraceparent(ids)
     void reply.header('x-request-id', request.id)
-    void reply.header('traceparent', formatTraceparent(ids))
+    void reply.header('traceparent', request.traceparent)
   })
 }, { name: 'request-context' })

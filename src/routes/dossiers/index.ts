@@ -36,12 +36,6 @@ function subjectsOf (service: ServiceDefinition, body: Body): string[] {
   return out
 }
 
-/** The `traceparent` this hop answers with (request-context), else one made of the request's ids. */
-function hopTraceparent (request: FastifyRequest, reply: FastifyReply): string {
-  const hop = reply.getHeader('traceparent')
-  return typeof hop === 'string' && hop.startsWith(`00-${request.traceId}-`) ? hop : `00-${request.traceId}-${request.spanId}-01`
-}
-
 /**
  * Dossier deliveries (architecture.md §3.4, role `system`): accepted only once recorded in PostgreSQL AND
  * queued in Redis (202); a repeated request gets its delivery (200); without Redis the delivery stays recorded
@@ -70,7 +64,7 @@ export default async function dossierRoutes (app: FastifyInstance): Promise<void
       payload: body,
       idem: idempotencyOf(request.headers['idempotency-key'], serviceId, code, body),
       // This hop's trace context as answered to the caller (with its sampled flag), for the worker to continue
-      traceparent: hopTraceparent(request, reply)
+      traceparent: request.traceparent
     }
     const { accepted: result, notQueued } = await record(input)
     const answer = { deliveryId: result.deliveryId, dossierCode: result.dossierCode, status: result.status }
