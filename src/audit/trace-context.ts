@@ -1,17 +1,22 @@
 import { randomFillSync } from 'node:crypto'
-import { context, propagation, trace, SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api'
-import type { FastifyRequest } from 'fastify'
+import { propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 
 /**
- * W3C trace context for the gateway, with or without the OpenTelemetry SDK. `src/tracing.ts` (loaded with
- * `node --import`) calls `markTracingActive()` once its tracer provider is registered; from then on the ids come
- * from OTel spans and the undici instrumentation injects `traceparent` into connector calls. Without the SDK
- * (tests, `node dist/src/server.js`), the gateway still honours and forwards the caller's trace context itself.
+ * W3C trace context for the gateway, with or without the OpenTelemetry SDK, passed on explicitly: a request's span
+ * is kept on the request, a job's trace context travels in the job, a connector call carries it in its
+ * `traceparent` header. Nothing here relies on an active context (see sync-context.ts for why).
+ *
+ * `src/tracing.ts` (loaded with `node --import`) calls `markTracingActive()` once its tracer provider is
+ * registered; from then on the ids are those of OTel spans. Without the SDK (tests, `node dist/src/server.js`),
+ * the gateway still honours and forwards the caller's trace context itself.
  */
-let active = false
+let tracer: Tracer | undefined
 
-export function markTracingActive (): void { active = true }
-export function tracingActive (): boolean { return active }
+export function markTracingActive (): void { tracer = trace.getTracer('lienthong-gateway') }
+export function tracingActive (): boolean { return tracer !== undefined }
+/** The gateway's tracer once the SDK is on. */
+export function activeTracer (): Tracer | undefined { return tracer }
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/
 const ZERO_TRACE = '0'.repeat(32)
@@ -29,6 +34,9 @@ export function parseTraceparent (value: unknown): TraceIds | undefined {
 export const formatTraceparent = (ids: { traceId: string, spanId: string, flags?: string }): string =>
   `00-${ids.traceId}-${ids.spanId}-${ids.flags ?? '01'}`
 
+/** Whether the trace flags (two hex digits) have the sampled bit. */
+export const sampled = (flags: string): boolean => (parseInt(flags, 16) & 1) === 1
+
 const ids = Buffer.alloc(24 * 64)
 let idsLeft = 0
 
@@ -39,89 +47,85 @@ function newIds (): { traceId: string, spanId: string } {
   return { traceId: ids.toString('hex', at, at + 16), spanId: ids.toString('hex', at + 16, at + 24) }
 }
 
+/** The ids of a span (its sampled flag as W3C flags). */
+function idsOf (span: Span): TraceIds {
+  const sc = span.spanContext()
+  return { traceId: sc.traceId, spanId: sc.spanId, flags: (sc.traceFlags & 1) === 1 ? '01' : '00' }
+}
+
+/** This hop's ids without the SDK: the caller's trace id (a valid `traceparent`) or a new one, with a new span id. */
+export function childIds (parent: TraceIds | undefined): TraceIds {
+  const fresh = newIds()
+  return { traceId: parent?.traceId ?? fresh.traceId, spanId: fresh.spanId, flags: parent?.flags ?? '01' }
+}
+
+/** `/health/*`, `/metrics` and the docs are not traced. */
+const untraced = (url: string): boolean => /^\/(health|metrics|docs)(\/|$|\?)/.test(url)
+
 const kSpan = Symbol('lienthong.requestSpan')
 type WithSpan = FastifyRequest & { [kSpan]?: Span }
 
 /**
- * The span @fastify/otel opened for this request (when the SDK is active). Read once in `onRequest`, where its
- * context is the active one, and kept on the request: later (after the body was read) the active context is no
- * longer the request's.
- */
-function requestSpan (request: FastifyRequest): Span | undefined {
-  const r = request as WithSpan
-  if (r[kSpan] === undefined) {
-    r[kSpan] = trace.getActiveSpan() ?? (request as { opentelemetry?: () => { span?: Span | null } }).opentelemetry?.call(request).span ?? undefined
-  }
-  return r[kSpan]
-}
-
-/**
- * This hop's trace context: the OTel request span's ids when tracing is on; otherwise the caller's trace id (a
- * valid `traceparent`) or a new one, with a new span id.
+ * This hop's trace context. With the SDK on (and a traced path), a SERVER span is started for the request, a
+ * child of the caller's `traceparent` when it sent one (or a new trace, sampled by the configured sampler); it is
+ * kept on the request and ended by `endRequestSpan`. Otherwise the caller's trace id or a new one.
  */
 export function requestTraceIds (request: FastifyRequest): TraceIds {
-  if (active) {
-    const sc = requestSpan(request)?.spanContext()
-    if (sc !== undefined && trace.isSpanContextValid(sc)) {
-      return { traceId: sc.traceId, spanId: sc.spanId, flags: (sc.traceFlags & 1) === 1 ? '01' : '00' }
-    }
+  if (tracer !== undefined && !untraced(request.url)) {
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers)
+    const span = tracer.startSpan('request', {
+      kind: SpanKind.SERVER,
+      // the query string may carry an auditor's `subject` search: never put it in a span
+      attributes: { 'http.request.method': request.method, 'url.path': request.url.split('?')[0] }
+    }, parent)
+    ;(request as WithSpan)[kSpan] = span
+    return idsOf(span)
   }
-  const given = parseTraceparent(request.headers.traceparent)
-  const fresh = newIds()
-  return { traceId: given?.traceId ?? fresh.traceId, spanId: fresh.spanId, flags: given?.flags ?? '01' }
+  return childIds(parseTraceparent(request.headers.traceparent))
 }
 
 /**
- * Runs a connector call made while handling `request`, with the headers that carry the trace to it.
- * - Tracing on and this request sampled: in the context of the request's span (@fastify/otel makes no span for
- *   handlers, and a handler runs after the body arrived, outside the context the request span was started in), so
- *   the undici instrumentation makes the CLIENT span and injects its `traceparent` itself (no header from here:
- *   a second one would break the trace).
- * - Tracing on, request not sampled: the trace context is forwarded as is (flags 00), with no context switch and no
- *   span; the header makes the undici instrumentation leave the call alone (see otel-sdk.ts). Most lookups take this
- *   path under the default sampler, and it costs almost nothing.
- * - Tracing off: the caller's trace id (or a new one) with this hop's span id.
+ * Ends the request's span (if one was started) with its route and status: `onResponse`, or `onRequestAbort` when the
+ * caller went away first (no reply).
  */
-export async function withConnectorTrace<T> (request: FastifyRequest, fn: (headers: Record<string, string>) => Promise<T>): Promise<T> {
-  if (!active) return await fn({ traceparent: formatTraceparent(request) })
-  const span = requestSpan(request)
-  if (span === undefined || !span.isRecording()) {
-    const sc = span?.spanContext()
-    const sampled = sc !== undefined && (sc.traceFlags & 1) === 1
-    return await fn({ traceparent: formatTraceparent({ traceId: request.traceId, spanId: request.spanId, flags: sampled ? '01' : '00' }) })
+export function endRequestSpan (request: FastifyRequest, reply?: FastifyReply): void {
+  const r = request as WithSpan
+  const span = r[kSpan]
+  if (span === undefined) return
+  r[kSpan] = undefined
+  if (!span.isRecording()) return
+  const route = request.routeOptions.url
+  if (route !== undefined) {
+    span.setAttribute('http.route', route)
+    span.updateName(`${request.method} ${route}`)
   }
-  return await context.with(trace.setSpan(context.active(), span), async () => await fn({}))
-}
-
-/** The `traceparent` to store with queued work (BullMQ job data), taken from the current context or the request. */
-export function currentTraceparent (request?: { traceId: string, spanId: string }): string | undefined {
-  if (active) {
-    const carrier: Record<string, string> = {}
-    propagation.inject(context.active(), carrier)
-    if (carrier.traceparent !== undefined) return carrier.traceparent
+  if (reply === undefined) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: 'request aborted by the caller' })
+  } else {
+    span.setAttribute('http.response.status_code', reply.statusCode)
+    if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR })
   }
-  return request !== undefined && request.traceId !== '' ? formatTraceparent(request) : undefined
+  span.end()
 }
 
 /**
- * Runs queued work (a BullMQ job) inside the trace of the request that queued it: a CONSUMER span whose parent is
- * the job's `traceparent`, so the worker's spans and its connector call join the request's trace. Without the SDK
- * it simply runs `fn` (the caller forwards the trace id itself).
+ * Runs queued work (a BullMQ job) inside the trace of the request that queued it, handing `fn` this hop's ids for
+ * the calls it makes. With the SDK on: a CONSUMER span whose parent is the job's `traceparent`, so the portal call
+ * (a child span made by the connector pool, see client-span.ts) joins the request's trace; a job of an unsampled
+ * request records no span. Without it: the job's trace id (or a new one) with a new span id.
  */
-export async function withJobTrace<T> (traceparent: string | undefined, name: string, fn: () => Promise<T>): Promise<T> {
-  if (!active) return await fn()
-  const parent = traceparent !== undefined ? propagation.extract(context.active(), { traceparent }) : context.active()
-  const tracer = trace.getTracer('lienthong-gateway')
-  return await tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER }, parent, async (span) => {
-    try {
-      return await fn()
-    } catch (err) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message })
-      throw err
-    } finally {
-      span.end()
-    }
-  })
+export async function withJobTrace<T> (traceparent: string | undefined, name: string, fn: (hop: TraceIds) => Promise<T>): Promise<T> {
+  if (tracer === undefined) return await fn(childIds(parseTraceparent(traceparent)))
+  const parent = traceparent !== undefined ? propagation.extract(ROOT_CONTEXT, { traceparent }) : ROOT_CONTEXT
+  const span = tracer.startSpan(name, { kind: SpanKind.CONSUMER }, parent)
+  try {
+    return await fn(idsOf(span))
+  } catch (err) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message })
+    throw err
+  } finally {
+    span.end()
+  }
 }
 
 let flush: (() => Promise<void>) | undefined

@@ -1,4 +1,3 @@
-import { context, ROOT_CONTEXT } from '@opentelemetry/api'
 import type { FastifyBaseLogger } from 'fastify'
 import { ServiceUnavailable } from '../errors.js'
 import type { AuditEventInput, AuditSink } from './types.js'
@@ -97,8 +96,7 @@ export class AuditWriter implements AuditSink {
 
   #start (): void {
     if (this.#running !== undefined) return
-    // Outside any request's trace context: the writes of a batch belong to no one request (and make no spans).
-    this.#running = context.with(ROOT_CONTEXT, async () => await this.#drain()).finally(() => {
+    this.#running = this.#drain().finally(() => {
       this.#running = undefined
       if (this.#queue.length > 0 && !this.#closing) this.#schedule()
     })

@@ -1,5 +1,3 @@
-import { context, ROOT_CONTEXT, type Context } from '@opentelemetry/api'
-
 export interface CoalesceOptions<I> {
   /** Calls run by one group at most. */
   maxBatch?: number
@@ -12,7 +10,7 @@ export interface CoalesceOptions<I> {
   keysOf?: (item: I) => string[]
 }
 
-interface Waiting<I, O> { item: I, ctx: Context, resolve: (out: O) => void, reject: (err: unknown) => void }
+interface Waiting<I, O> { item: I, resolve: (out: O) => void, reject: (err: unknown) => void }
 
 const NO_KEYS = (): string[] => []
 
@@ -21,8 +19,7 @@ const NO_KEYS = (): string[] => []
  * turn of the event loop (and those made while `maxInFlight` groups are running) go to `many` together, one
  * round trip instead of one each. `many` answers each call: a value, or an Error for that call alone. Should
  * `many` fail as a whole, each call of the group runs `one` on its own, so a group never fails a call that would
- * have succeeded alone. A group serves several traces: it runs outside all of them (its database spans are not
- * attributed to one caller); a call run alone runs in its caller's trace context.
+ * have succeeded alone.
  */
 export function coalesce<I, O> (many: (items: I[]) => Promise<Array<O | Error>>, one: (item: I) => Promise<O>, opts: CoalesceOptions<I> = {}): (item: I) => Promise<O> {
   const maxBatch = opts.maxBatch ?? 100
@@ -42,7 +39,7 @@ export function coalesce<I, O> (many: (items: I[]) => Promise<Array<O | Error>>,
 
   const alone = async (w: Waiting<I, O>): Promise<void> => {
     try {
-      w.resolve(await context.with(w.ctx, async () => await one(w.item)))
+      w.resolve(await one(w.item))
     } catch (err) {
       w.reject(err)
     }
@@ -52,7 +49,7 @@ export function coalesce<I, O> (many: (items: I[]) => Promise<Array<O | Error>>,
     if (group.length === 1) return await alone(group[0])
     let outs: Array<O | Error>
     try {
-      outs = await context.with(ROOT_CONTEXT, async () => await many(group.map((w) => w.item)))
+      outs = await many(group.map((w) => w.item))
     } catch {
       await Promise.all(group.map(alone))
       return
@@ -94,7 +91,7 @@ export function coalesce<I, O> (many: (items: I[]) => Promise<Array<O | Error>>,
   }
 
   return async (item: I): Promise<O> => await new Promise<O>((resolve, reject) => {
-    waiting.push({ item, ctx: context.active(), resolve, reject })
+    waiting.push({ item, resolve, reject })
     schedule()
   })
 }

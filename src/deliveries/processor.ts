@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto'
 import { DelayedError, UnrecoverableError, type Job, type Processor, type Queue } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
-import { trace } from '@opentelemetry/api'
 import { UpstreamFailure } from '../connectors/contract.js'
-import { formatTraceparent, parseTraceparent, tracingActive, withJobTrace } from '../audit/trace-context.js'
+import { formatTraceparent, withJobTrace, type TraceIds } from '../audit/trace-context.js'
 import { auditDelivery } from './audit.js'
 import {
   claimDeliveries, claimDelivery, finishDelivered, finishDeliveredMany, finishFailed, whyUnclaimed,
@@ -73,9 +71,9 @@ export function deliveryProcessor (app: FastifyInstance, queue: Queue<DeliveryJo
   // A job postponed (moved to delayed: DelayedError) is not an error of the span.
   return async function processDelivery (job, token) {
     let postponed: DelayedError | undefined
-    const out = await withJobTrace(job.data.traceparent, `delivery ${job.data.service}`, async () => {
+    const out = await withJobTrace(job.data.traceparent, `delivery ${job.data.service}`, async (hop) => {
       try {
-        return await processJob(job, token)
+        return await processJob(job, token, hop)
       } catch (err) {
         if (!(err instanceof DelayedError)) throw err
         postponed = err
@@ -86,7 +84,7 @@ export function deliveryProcessor (app: FastifyInstance, queue: Queue<DeliveryJo
     return out
   }
 
-  async function processJob (job: Job<DeliveryJob>, token: string | undefined): Promise<unknown> {
+  async function processJob (job: Job<DeliveryJob>, token: string | undefined, hop: TraceIds): Promise<unknown> {
     const { deliveryId, service } = job.data
     const log = app.log.child({ deliveryId, dossierCode: job.data.dossierCode, jobId: job.id })
     const instance = app.connectors.route(service)
@@ -109,13 +107,10 @@ export function deliveryProcessor (app: FastifyInstance, queue: Queue<DeliveryJo
       }
     }
 
-    // With the SDK on, the job's span is current: the undici instrumentation makes the portal call its child and
-    // sends that call's traceparent. Without it, the request's trace context is forwarded with a new span id.
-    const jobSpan = tracingActive() ? trace.getActiveSpan()?.spanContext() : undefined
-    const parent = jobSpan !== undefined ? { traceId: jobSpan.traceId } : parseTraceparent(claim.traceparent ?? job.data.traceparent)
-    const spanId = jobSpan?.spanId ?? randomBytes(8).toString('hex')
-    const headers: Record<string, string> = jobSpan === undefined && parent !== undefined ? { traceparent: formatTraceparent({ ...parent, spanId }) } : {}
-    const common = { traceId: parent?.traceId, spanId, caseId: claim.dossierCode, service, connector: instance.id }
+    // The portal call carries this hop's trace context (the job's span with the SDK on, a child of the accepting
+    // request's; a sampled call gets its own CLIENT span, see audit/client-span.ts).
+    const headers = { traceparent: formatTraceparent(hop) }
+    const common = { traceId: hop.traceId, spanId: hop.spanId, caseId: claim.dossierCode, service, connector: instance.id }
     const started = performance.now()
     let ack: DeliveryAck
     try {

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { formatTraceparent, requestTraceIds } from '../audit/trace-context.js'
+import { endRequestSpan, formatTraceparent, requestTraceIds, tracingActive } from '../audit/trace-context.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,18 +15,24 @@ declare module 'fastify' {
 /**
  * Request correlation: honours a caller's `traceparent` (W3C trace context) and answers with the trace
  * context of this hop and `x-request-id` on every response, errors included. With the OpenTelemetry SDK
- * loaded (src/tracing.ts), the ids are those of the request span opened by @fastify/otel.
+ * loaded (src/tracing.ts), the ids are those of the request's SERVER span, started here and ended when the
+ * response is sent (or the caller goes away).
  */
 export default fp(async function requestContext (app) {
   app.decorateRequest('traceId', '')
   app.decorateRequest('spanId', '')
   app.decorateRequest('traceparent', '')
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const ids = requestTraceIds(request)
     request.traceId = ids.traceId
     request.spanId = ids.spanId
     request.traceparent = formatTraceparent(ids)
     void reply.header('x-request-id', request.id)
     void reply.header('traceparent', request.traceparent)
+    done()
   })
+  if (tracingActive()) {
+    app.addHook('onResponse', (request, reply, done) => { endRequestSpan(request, reply); done() })
+    app.addHook('onRequestAbort', (request, done) => { endRequestSpan(request); done() })
+  }
 }, { name: 'request-context' })

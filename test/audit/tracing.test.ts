@@ -1,9 +1,9 @@
 import t from 'tap'
 import { tracing } from '@opentelemetry/sdk-node'
 import { startTracing } from '../../src/audit/otel-sdk.js'
-import { currentTraceparent, withJobTrace, parseTraceparent } from '../../src/audit/trace-context.js'
+import { formatTraceparent, withJobTrace, parseTraceparent } from '../../src/audit/trace-context.js'
 
-// The SDK must be running before Fastify instances are created: it attaches @fastify/otel to each of them.
+// The SDK must be running before the gateway is built: connector pools get their CLIENT spans when they are made.
 const exporter = new tracing.InMemorySpanExporter()
 const sdk = startTracing({ disabled: false, serviceName: 'lienthong-test' }, { spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] })
 t.teardown(async () => { await sdk?.shutdown() })
@@ -28,14 +28,17 @@ t.test('with the SDK on: one trace from the caller through the gateway to the na
   t.equal(answered?.traceId, caller.traceId)
 
   const spans = exporter.getFinishedSpans()
-  const server = spans.find((s) => s.name === 'request' && s.attributes['http.route'] === '/v1/lookups/:serviceId')
-  t.ok(server, 'a request span from @fastify/otel')
+  const server = spans.find((s) => s.name === 'POST /v1/lookups/:serviceId')
+  t.ok(server, 'a SERVER span named by method and route')
+  t.equal(server?.kind, 1)
+  t.match(server?.attributes, { 'http.route': '/v1/lookups/:serviceId', 'http.response.status_code': 200, 'url.path': '/v1/lookups/citizen.lookup' })
   t.equal(server?.spanContext().traceId, caller.traceId)
   t.equal(server?.parentSpanContext?.spanId, caller.spanId, 'child of the caller span')
   t.equal(answered?.spanId, server?.spanContext().spanId, 'the response names the request span')
   const client = spans.find((s) => s.kind === 2 && s.attributes['url.full'] === `${url}/lookup`)
-  t.equal(client?.spanContext().traceId, caller.traceId, 'a CLIENT span from the undici instrumentation, in the trace')
-  t.ok(spans.some((s) => s.name.startsWith('pg.query') && s.spanContext().traceId === caller.traceId), 'PostgreSQL spans join it too')
+  t.equal(client?.spanContext().traceId, caller.traceId, 'a CLIENT span for the connector call, in the trace')
+  t.equal(client?.parentSpanContext?.spanId, server?.spanContext().spanId, 'child of the request span')
+  t.match(client?.attributes, { 'http.request.method': 'POST', 'http.response.status_code': 200 })
 
   t.equal(seen.length, 1)
   t.type(seen[0], 'string', 'one traceparent header upstream, not two')
@@ -59,9 +62,27 @@ t.test('with the SDK on: one trace from the caller through the gateway to the na
 t.test('queued work joins the trace of the request that queued it', async (t) => {
   const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
   exporter.reset()
-  const inner = await withJobTrace(tp, 'delivery.process', async () => currentTraceparent())
+  const inner = await withJobTrace(tp, 'delivery.process', async (hop) => formatTraceparent(hop))
   t.equal(parseTraceparent(inner)?.traceId, '4bf92f3577b34da6a3ce929d0e0e4736')
   const consumer = exporter.getFinishedSpans().find((s) => s.name === 'delivery.process')
   t.equal(consumer?.parentSpanContext?.spanId, '00f067aa0ba902b7')
   t.equal(parseTraceparent(inner)?.spanId, consumer?.spanContext().spanId)
+})
+
+t.test('a connector call that fails ends its CLIENT span as an error', async (t) => {
+  const { app, token } = await tracedGateway(t, { status: 500 })
+  exporter.reset()
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/lookups/citizen.lookup',
+    headers: { authorization: `Bearer ${token}`, 'x-purpose': '1.000894', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+    payload: { personalId: '079203001234' }
+  })
+  t.equal(res.statusCode, 502, res.body)
+  const spans = exporter.getFinishedSpans()
+  const calls = spans.filter((s) => s.kind === 2)
+  t.ok(calls.length >= 1, 'one CLIENT span per attempt')
+  for (const c of calls) t.match(c, { status: { code: 2 }, attributes: { 'http.response.status_code': 500 } })
+  const server = spans.find((s) => s.name === 'POST /v1/lookups/:serviceId')
+  t.match(server, { status: { code: 2 }, attributes: { 'http.response.status_code': 502 } }, 'a 5xx answer is an error of the request span')
 })

@@ -1,4 +1,4 @@
-import { Pool } from 'undici'
+import { Pool, type Dispatcher } from 'undici'
 import CircuitBreaker from 'opossum'
 import type { FastifyBaseLogger } from 'fastify'
 import { UpstreamFailure, type ConnectorRuntime, type ConnectorType, type CallContext } from '../contract.js'
@@ -7,6 +7,8 @@ import { backoffDelay, sleep } from './backoff.js'
 import { toUpstreamFailure } from './classify.js'
 import { CallStats } from './stats.js'
 import { Bulkhead } from './bulkhead.js'
+import { clientSpans } from '../../audit/client-span.js'
+import { tracingActive } from '../../audit/trace-context.js'
 
 export interface InstanceRecord {
   id: string
@@ -39,6 +41,8 @@ export class ConnectorInstance {
   readonly stats = new CallStats()
   readonly bulkhead: Bulkhead
   readonly #pool: Pool
+  /** The pool as the runtime calls it: with a CLIENT span per sampled call when tracing is on. */
+  readonly #http: Dispatcher
   readonly #runtime: ConnectorRuntime
   readonly #breaker: CircuitBreaker<[() => Promise<unknown>], unknown>
   #inflight = 0
@@ -50,13 +54,15 @@ export class ConnectorInstance {
     this.options = runtimeOptions(record.config.runtime)
     const o = this.options
     this.bulkhead = new Bulkhead(o.bulkhead.maxConcurrent, o.bulkhead.maxQueued, o.bulkhead.queueTimeoutMs)
-    this.#pool = new Pool(type.origin(record.config), {
+    const origin = type.origin(record.config)
+    this.#pool = new Pool(origin, {
       connections: o.connections,
       connect: { timeout: o.connectTimeoutMs },
       headersTimeout: o.headersTimeoutMs,
       bodyTimeout: o.bodyTimeoutMs,
       keepAliveTimeout: 10_000
     })
+    this.#http = tracingActive() ? this.#pool.compose(clientSpans(origin)) : this.#pool
     this.#runtime = type.create(record.config, { log })
     this.#breaker = new CircuitBreaker(async (fn: () => Promise<unknown>) => await fn(), {
       timeout: false,
@@ -94,7 +100,7 @@ export class ConnectorInstance {
     const fn = this.#runtime.probe
     if (fn === undefined) return
     const signal = AbortSignal.timeout(this.options.headersTimeoutMs)
-    await fn.call(this.#runtime, { http: this.#pool, signal, headers: {}, attempt: 1, log })
+    await fn.call(this.#runtime, { http: this.#http, signal, headers: {}, attempt: 1, log })
   }
 
   async #call (opts: CallOptions, run: (ctx: CallContext) => Promise<unknown>): Promise<unknown> {
@@ -109,7 +115,7 @@ export class ConnectorInstance {
         const signal = opts.signal !== undefined ? AbortSignal.any([opts.signal, timeout]) : timeout
         try {
           const result = await this.bulkhead.run(async () => await this.#breaker.fire(async () =>
-            await run({ http: this.#pool, signal, headers: opts.headers ?? {}, attempt: n, log: opts.log })))
+            await run({ http: this.#http, signal, headers: opts.headers ?? {}, attempt: n, log: opts.log })))
           const durationMs = performance.now() - started
           this.stats.record(durationMs, true)
           opts.onAttempt?.({ n, ok: true, durationMs })

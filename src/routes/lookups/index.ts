@@ -8,7 +8,6 @@ import { lookupContext } from '../../lookups/headers.js'
 import { chooseInstances } from '../../lookups/routing.js'
 import { subjectValues } from '../../catalog/subjects.js'
 import { lookupAuditHook, lookupRecord } from '../../audit/lookup-audit.js'
-import { withConnectorTrace } from '../../audit/trace-context.js'
 import { AuditUnavailable } from '../../audit/writer.js'
 
 interface Params { serviceId: string }
@@ -58,9 +57,10 @@ export default async function lookupRoutes (app: FastifyInstance): Promise<void>
     let lastFailure: UpstreamFailure | undefined
     for (const instance of instances) {
       try {
-        const data = await withConnectorTrace(request, async (headers) => await instance.lookup(service.id, routedBody, {
+        // the call carries this hop's trace context; a sampled one gets a CLIENT span (audit/client-span.ts)
+        const data = await instance.lookup(service.id, routedBody, {
           idempotent: true,
-          headers,
+          headers: { traceparent: request.traceparent },
           log: request.log,
           onAttempt: (a) => rec.attempts.push({
             connector: instance.id,
@@ -71,7 +71,7 @@ export default async function lookupRoutes (app: FastifyInstance): Promise<void>
             failure: a.failure?.kind,
             upstreamStatus: a.failure?.upstreamStatus
           })
-        }))
+        })
         rec.connector = instance.id
         const shape = validator.validate(service.responseSchemaId, data)
         if (!shape.ok) {
