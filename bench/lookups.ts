@@ -2,18 +2,19 @@
  * The lookup scenarios of `npm run bench` (docs/performance.md): (a) the citizen simulator directly, (b) the
  * baseline pass-through proxy in front of it, (c) the gateway's full lookup path, each in its own process with
  * autocannon here; then (c) and (b) at half of (c)'s maximum rate, (c) with 256 connections for its peak RSS,
- * (c) with audit trail and tracing off, and (c) once more under `--cpu-prof`.
+ * (c) with audit trail + tracing on and off in alternated rounds (the issue-4 ratio, bench/lookups-alternated.ts),
+ * the variants asked for, and (c) once more under `--cpu-prof`.
  */
 import { join } from 'node:path'
-import { request } from 'undici'
-import { sampleIds } from '../src/simulators/index.js'
-import { citizenConnectorsFile, scripts, startGateway, type Gateway } from './lib/gateways.js'
+import { citizenConnectorsFile, scripts, startGateway } from './lib/gateways.js'
 import { load, type LoadResult, type Target } from './lib/load.js'
+import { bodies, check, gatewayTarget, PATH } from './lib/lookup-targets.js'
 import { descendants, memoryMB, start, stop } from './lib/proc.js'
 import { otlpSink } from './lib/otlp-sink.js'
 import { watchMemory, type MemoryPeaks } from './lib/memory-watch.js'
 import type { Services } from './lib/services.js'
 import type { Settings } from './lib/settings.js'
+import { runAlternated, type AlternatedResults } from './lookups-alternated.js'
 import { summarise, type ProfileSummary } from './profile-summary.js'
 
 export interface LookupResults {
@@ -29,6 +30,9 @@ export interface LookupResults {
   gatewayRefusedAtStart: number
   auditTrail?: { answered: number, recorded: number }
   otlpTraceExports: number
+  /** (c) with audit trail + tracing on and off, both up at once, in alternated rounds (BENCH_ROUNDS): the issue-4
+   * ratio. Absent when skipped (BENCH_SKIP=alternated) or failed. */
+  alternated?: AlternatedResults
   /** The gateway with parts switched off, to see their share (BENCH_VARIANTS). */
   variants: Partial<Record<VariantId, LoadResult & { label: string }>>
   profile?: ProfileSummary & { file: string, fromUs: number, load: LoadResult }
@@ -48,28 +52,6 @@ export const VARIANTS: Variant[] = [
 
 export interface LookupContext { settings: Settings, dir: string, resultsDir: string, services: Services, say: (m: string) => void }
 
-const PATH = { sim: '/api/citizens/lookup', gateway: '/v1/lookups/citizen.lookup' }
-
-/** One request that must answer 200 before a target is loaded (a broken setup fails fast and says why). */
-async function check (t: Target): Promise<void> {
-  for (let i = 0; ; i++) {
-    const res = await request(`${t.url}${t.path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...t.headers }, body: t.bodies[0] })
-    const text = await res.body.text()
-    if (res.statusCode === 200) return
-    // a 503 of the overload protection right after start is waited out (10 s at most)
-    if (res.statusCode !== 503 || i >= 40) throw new Error(`${t.url}${t.path} answered ${res.statusCode}: ${text.slice(0, 300)}`)
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-}
-
-const bodies = sampleIds()['citizen.lookup'].map((b) => JSON.stringify(b))
-const gatewayTarget = (g: Gateway): Target => ({
-  url: g.child.info.url,
-  path: PATH.gateway,
-  headers: { authorization: `Bearer ${g.child.info.token}`, 'x-purpose': '1.000894' },
-  bodies
-})
-
 export async function runLookups (ctx: LookupContext): Promise<LookupResults> {
   const { settings: s, say } = ctx
   const full = { connections: s.connections, durationS: s.durationS }
@@ -78,9 +60,10 @@ export async function runLookups (ctx: LookupContext): Promise<LookupResults> {
   const proxy = await start<{ url: string }>('baseline proxy', scripts.proxy, { args: [sim.info.url, '64'], logFile: join(ctx.dir, 'proxy.log') })
   const sink = await otlpSink()
   const gctx = { ...ctx, connectorsFile: citizenConnectorsFile(ctx.dir), simUrl: sim.info.url, logLevel: s.logLevel }
-  // PostgreSQL and Redis: what runs below this process besides the bench's own children (private servers only)
-  const pids = (main: number): Record<string, number | number[]> =>
-    ({ server: main, simulator: sim.pid, loadgen: process.pid, services: descendants(process.pid, [sim.pid, proxy.pid, main]) })
+  // PostgreSQL and Redis: what runs below this process besides the bench's own children (private servers only;
+  // `others`: gateways up but not measured)
+  const pids = (main: number, others: number[] = []): Record<string, number | number[]> =>
+    ({ server: main, simulator: sim.pid, loadgen: process.pid, services: descendants(process.pid, [sim.pid, proxy.pid, main, ...others]) })
   try {
     const direct: Target = { url: sim.info.url, path: PATH.sim, bodies }
     const proxied: Target = { url: proxy.info.url, path: PATH.sim, bodies }
@@ -119,8 +102,19 @@ export async function runLookups (ctx: LookupContext): Promise<LookupResults> {
     const auditTrail = await ctx.services.count(on.databaseUrl, "SELECT count(*) AS n FROM audit_events WHERE kind = 'lookup' AND outcome = 'ok'")
       .then((recorded) => ({ answered, recorded }), (err: Error) => { say(`audit trail not counted: ${err.message}`); return undefined })
 
-    const variants: LookupResults['variants'] = {}
     const errors: string[] = []
+    let alternated: AlternatedResults | undefined
+    if (!s.skip.has('alternated')) {
+      try {
+        alternated = await runAlternated({ gctx, otlpUrl: sink.url, rounds: s.rounds, warm, full, pids, say })
+        say(`(c) alternated ×${s.rounds}: medians on ${alternated.on.rps} / off ${alternated.off.rps} req/s = ${alternated.ratio}`)
+      } catch (err) {
+        errors.push(`alternated: ${(err as Error).message}`)
+        say(`alternated rounds failed: ${(err as Error).message}`)
+      }
+    }
+
+    const variants: LookupResults['variants'] = {}
     for (const v of VARIANTS.filter((x) => s.variants.includes(x.id))) {
       say(`(c) gateway, ${v.label}`)
       try {
@@ -157,6 +151,7 @@ export async function runLookups (ctx: LookupContext): Promise<LookupResults> {
       gatewayRefusedAtStart: on.child.info.refusedAtStart,
       auditTrail,
       otlpTraceExports: sink.exports(),
+      alternated,
       variants,
       profile,
       errors

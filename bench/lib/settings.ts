@@ -12,10 +12,14 @@ export interface Settings {
   logLevel: string
   /** Dossiers of the deliveries scenario (BENCH_DELIVERIES, default 1000). */
   deliveries: number
-  /** Gateway variants to run besides (c) (BENCH_VARIANTS: `off,trace-all` by default; `all`; `none`; or a
-   * comma-separated list of `off`, `trace-all`, `no-tracing`, `no-audit`, `log-warn`). */
+  /** Rounds of the alternated on/off measure of audit trail + tracing, the issue-4 ratio (BENCH_ROUNDS, default 3):
+   * each round loads both gateways once, in turn, the order swapped every round. */
+  rounds: number
+  /** Gateway variants to run besides (c) (BENCH_VARIANTS: `trace-all` by default; `all`; `none`; or a
+   * comma-separated list of `off`, `trace-all`, `no-tracing`, `no-audit`, `log-warn`). `off` is measured in the
+   * alternated rounds already; as a variant it is one more run, after them. */
   variants: string[]
-  /** Parts to leave out (BENCH_SKIP, comma-separated: `profile`, `deliveries`, `admin-units`). */
+  /** Parts to leave out (BENCH_SKIP, comma-separated: `alternated`, `profile`, `deliveries`, `admin-units`). */
   skip: Set<string>
   /** Which gateway the CPU profile is taken of (BENCH_PROFILE: `full`, the default, or `off`: audit trail and tracing
    * off, to see the rest of the path). */
@@ -45,7 +49,8 @@ export function settings (env: NodeJS.ProcessEnv = process.env): Settings {
     rssConnections: Math.round(num(env.BENCH_RSS_CONNECTIONS, 256)),
     logLevel: env.BENCH_LOG_LEVEL ?? 'info',
     deliveries: Math.round(num(env.BENCH_DELIVERIES, 1000)),
-    variants: variantsOf(env.BENCH_VARIANTS ?? 'off,trace-all'),
+    rounds: Math.max(1, Math.round(num(env.BENCH_ROUNDS, 3))),
+    variants: variantsOf(env.BENCH_VARIANTS ?? 'trace-all'),
     skip: new Set((env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')),
     profile: env.BENCH_PROFILE === 'off' ? 'off' : 'full',
     keep: env.BENCH_KEEP === '1',
