@@ -119,17 +119,24 @@ const ALLOWED_MASKS = Array.from({ length: 10 }, (_, i) => allowedFrom(i + 1).re
 /**
  * The same as ACCEPT_SYNC / ACCEPT_PROGRESS for a group of requests in one statement (one round trip, one commit:
  * a group commit). The caller guarantees distinct dossier codes and distinct (client, key) pairs within a group;
- * `i` numbers the requests. A request without a row in the answer was refused (see `refusal`).
+ * `i` numbers the requests. A new delivery is answered by its id alone (the caller made it), an earlier one by its
+ * row and `i`; a request without a row in the answer was refused (see `refusal`).
+ *
+ * `prior` looks each key up in the unique index (a LATERAL subquery with LIMIT cannot become a hash join over the
+ * whole table, which the planner picks for a small `deliveries` and which grows with it). The parameter is read
+ * as `json` (checked, not converted as a whole): each payload is converted to jsonb once, for its row.
  */
 const ACCEPT_GROUP = {
   name: 'deliveries.accept.group',
   text: `
   WITH input AS (
-    SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(i int, code text, client_id text, status smallint, id uuid, service text,
+    SELECT * FROM json_to_recordset($1::json) AS t(i int, code text, client_id text, status smallint, id uuid, service text,
       key text, body_hash text, payload jsonb, traceparent text)
   ), prior AS (
     SELECT n.i, d.id, d.body_hash, d.dossier_code, d.service, d.status
-    FROM input n JOIN deliveries d ON d.client_id = n.client_id AND d.idempotency_key = n.key
+    FROM input n CROSS JOIN LATERAL (
+      SELECT id, body_hash, dossier_code, service, status FROM deliveries WHERE client_id = n.client_id AND idempotency_key = n.key LIMIT 1
+    ) d
   ), fresh AS (
     SELECT n.* FROM input n WHERE NOT EXISTS (SELECT 1 FROM prior p WHERE p.i = n.i)
   ), synced AS (
@@ -150,9 +157,32 @@ const ACCEPT_GROUP = {
     FROM fresh f JOIN (SELECT code, last_seq FROM synced UNION ALL SELECT code, last_seq FROM progressed) s ON s.code = f.code
     RETURNING id
   )
-  SELECT f.i, 'created' AS kind, ins.id, f.body_hash, f.code AS dossier_code, f.service, 'queued' AS status FROM ins JOIN fresh f ON f.id = ins.id
+  SELECT NULL::int AS i, 'created' AS kind, id, NULL AS body_hash, NULL AS dossier_code, NULL AS service, NULL AS status FROM ins
   UNION ALL
   SELECT i, 'existing', id, body_hash, dossier_code, service, status FROM prior`
+}
+
+type GroupRow = { i: number, kind: 'created', id: string } | (ExistingRow & { i: number, kind: 'existing' })
+
+/** The group statement's parameter: one JSON array of the requests (`i` is the index in `inputs`). */
+function groupJson (inputs: AcceptInput[], ids: readonly string[]): string {
+  let out = '['
+  for (let i = 0; i < inputs.length; i++) {
+    const input = inputs[i]
+    out += (i > 0 ? ',' : '') + JSON.stringify({
+      i,
+      code: input.dossierCode,
+      client_id: input.clientId,
+      status: input.status,
+      id: ids[i],
+      service: input.service,
+      key: input.idem.key,
+      body_hash: input.idem.bodyHash,
+      payload: input.payload,
+      traceparent: input.traceparent ?? null
+    })
+  }
+  return out + ']'
 }
 
 /**
@@ -164,31 +194,30 @@ const ACCEPT_GROUP = {
  */
 export async function acceptDeliveries (db: pg.Pool, inputs: AcceptInput[]): Promise<Array<Accepted | Error>> {
   if (inputs.length === 1) return [await acceptDelivery(db, inputs[0]).catch((err: Error) => err)]
-  let rows: Array<ExistingRow & { i: number, kind: 'created' | 'existing' }>
+  const ids = inputs.map(() => randomUUID())
+  let rows: GroupRow[]
   try {
-    const items = inputs.map((input, i) => ({
-      i,
-      code: input.dossierCode,
-      client_id: input.clientId,
-      status: input.status,
-      id: randomUUID(),
-      service: input.service,
-      key: input.idem.key,
-      body_hash: input.idem.bodyHash,
-      payload: input.payload,
-      traceparent: input.traceparent ?? null
-    }))
-    rows = (await db.query({ ...ACCEPT_GROUP, values: [JSON.stringify(items), ALLOWED_MASKS] })).rows
+    rows = (await db.query<GroupRow>({ ...ACCEPT_GROUP, values: [groupJson(inputs, ids), ALLOWED_MASKS] })).rows
   } catch {
     return await Promise.all(inputs.map(async (input) => await acceptDelivery(db, input).catch((err: Error) => err)))
   }
   const out: Array<Accepted | Error | undefined> = inputs.map(() => undefined)
+  const index = new Map<string, number>(ids.map((id, i) => [id, i]))
+  let answered = 0
   for (const row of rows) {
-    try {
-      out[row.i] = answer(row, inputs[row.i])
-    } catch (err) {
-      out[row.i] = err as Error
+    if (row.kind === 'created') {
+      const i = index.get(row.id) as number
+      const input = inputs[i]
+      out[i] = { kind: 'created', deliveryId: row.id, dossierCode: input.dossierCode, service: input.service, status: 'queued' }
+    } else {
+      try {
+        out[row.i] = answer(row, inputs[row.i])
+      } catch (err) {
+        out[row.i] = err as Error
+      }
     }
+    answered++
   }
+  if (answered === inputs.length) return out as Array<Accepted | Error>
   return await Promise.all(out.map(async (r, i) => r ?? await refusal(db, inputs[i]).catch((err: Error) => err)))
 }

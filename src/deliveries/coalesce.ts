@@ -10,7 +10,7 @@ export interface CoalesceOptions<I> {
   keysOf?: (item: I) => string[]
 }
 
-interface Waiting<I, O> { item: I, resolve: (out: O) => void, reject: (err: unknown) => void }
+interface Waiting<I, O> { item: I, keys: string[], resolve: (out: O) => void, reject: (err: unknown) => void }
 
 const NO_KEYS = (): string[] => []
 
@@ -65,18 +65,22 @@ export function coalesce<I, O> (many: (items: I[]) => Promise<Array<O | Error>>,
     while (inFlight < maxInFlight && waiting.length > 0) {
       const group: Array<Waiting<I, O>> = []
       const rest: Array<Waiting<I, O>> = []
-      // the keys of the group, of the groups running, and of every call left for later (so that its later calls wait too)
-      const taken = new Set(busy)
+      // the keys of the group and of every call left for later (so that its later calls wait too); with `busy`,
+      // the keys of the groups running
+      const taken = new Set<string>()
       const held: string[] = []
       for (const w of waiting) {
-        const keys = keysOf(w.item)
-        if (group.length < maxBatch && !keys.some((k) => taken.has(k))) {
+        if (group.length >= maxBatch) {
+          rest.push(w)
+          continue
+        }
+        if (w.keys.every((k) => !busy.has(k) && !taken.has(k))) {
           group.push(w)
-          held.push(...keys)
+          held.push(...w.keys)
         } else {
           rest.push(w)
         }
-        for (const k of keys) taken.add(k)
+        for (const k of w.keys) taken.add(k)
       }
       if (group.length === 0) return
       waiting = rest
@@ -91,7 +95,8 @@ export function coalesce<I, O> (many: (items: I[]) => Promise<Array<O | Error>>,
   }
 
   return async (item: I): Promise<O> => await new Promise<O>((resolve, reject) => {
-    waiting.push({ item, resolve, reject })
+    // a call's keys are computed once, not at every flush it waits through
+    waiting.push({ item, keys: keysOf(item), resolve, reject })
     schedule()
   })
 }

@@ -1,17 +1,32 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { ValidationFailed } from '../errors.js'
 
-/** JSON with object keys sorted, so equal content gives equal text whatever the key order. */
+/**
+ * JSON with object keys sorted (by UTF-16 code units, as `<` compares them), entries whose value is `undefined`
+ * left out, so equal content gives equal text whatever the key order. Stored body hashes are made of this text:
+ * its output must never change. One pass, one string, no intermediate arrays of entries.
+ */
 export function canonicalJson (value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value)
+  if (Array.isArray(value)) {
+    let out = '['
+    // (an undefined element gives nothing between its commas, as `map(...).join(',')` did)
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + ((canonicalJson(value[i]) as string | undefined) ?? '')
+    return out + ']'
   }
-  return JSON.stringify(value)
+  const obj = value as Record<string, unknown>
+  const keys = Object.keys(obj).sort()
+  let out = '{'
+  for (const k of keys) {
+    const v = obj[k]
+    if (v === undefined) continue
+    out += (out.length > 1 ? ',' : '') + JSON.stringify(k) + ':' + canonicalJson(v)
+  }
+  return out + '}'
 }
 
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
+/** sha256 in hex, one call (no Hash object). */
+export const sha256 = (text: string): string => hash('sha256', text, 'hex')
 
 const KEY = /^[A-Za-z0-9._:-]{8,128}$/
 

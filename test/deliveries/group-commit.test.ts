@@ -1,6 +1,8 @@
 import t from 'tap'
 import { build, tokenFor } from '../helper.js'
+import { acceptDeliveries, type Accepted, type AcceptInput } from '../../src/deliveries/accept.js'
 import { coalesce } from '../../src/deliveries/coalesce.js'
+import { idempotencyOf } from '../../src/deliveries/idempotency.js'
 import { FAST_ENV, GRANTS, dossier, dossierCode, portalInstance, post, startPortal, statusCounts, step, waitFor } from './helper.js'
 
 t.test('concurrent accepts share groups, each answered on its own: a refused request fails no other', async (t) => {
@@ -94,4 +96,42 @@ t.test('coalesce: a call waits while a group in flight holds one of its keys, an
   const calls = [{ n: 'a', keys: ['x', 'k1'] }, { n: 'b', keys: ['y', 'k1'] }, { n: 'c', keys: ['x'] }, { n: 'd', keys: ['z'] }]
   t.same(await Promise.all(calls.map(run)), ['a', 'b', 'c', 'd'])
   t.same(groups, [['a', 'd'], ['b', 'c']], 'b and c wait for a (keys k1 and x), though a second group could run')
+})
+
+t.test('acceptDeliveries: one group statement answers earlier requests, conflicts, refusals and new ones, each its own', async (t) => {
+  const app = await build(t, { env: FAST_ENV, workers: false })
+  const input = (n: number, over: Partial<AcceptInput> = {}): AcceptInput => {
+    const body = dossier(n)
+    return {
+      clientId: 'group-client',
+      service: 'dossier.sync',
+      dossierCode: dossierCode(n),
+      status: 2,
+      payload: body,
+      idem: idempotencyOf(`group-key-${n}`, 'dossier.sync', dossierCode(n), body),
+      ...over
+    }
+  }
+  const first = await acceptDeliveries(app.db, [1, 2, 3, 4].map((n) => input(n)))
+  t.same(first.map((r) => r instanceof Error ? r.message : r.kind), ['created', 'created', 'created', 'created'])
+
+  const other = dossier(40)
+  const results = await acceptDeliveries(app.db, [
+    input(1), // the same request again
+    input(2),
+    { ...input(40), idem: { key: input(3).idem.key, bodyHash: idempotencyOf(undefined, 'dossier.sync', dossierCode(40), other).bodyHash } }, // key of 3, another body
+    input(5), // new
+    input(6, { service: 'dossier.progress', status: 4 }), // a step of an unknown dossier
+    input(4, { status: 9, idem: { key: 'group-key-4b', bodyHash: 'b' } }), // 2 → 9 is not a transition
+    input(7) // new
+  ])
+  const shown = results.map((r) => r instanceof Error ? (r as Error & { statusCode?: number }).statusCode : r.kind)
+  t.same(shown, ['existing', 'existing', 409, 'created', 404, 409, 'created'])
+  const ok = results as Accepted[]
+  t.equal(ok[0].deliveryId, (first[0] as Accepted).deliveryId, 'the earlier delivery')
+  t.equal(ok[1].deliveryId, (first[1] as Accepted).deliveryId)
+  t.same({ dossierCode: ok[3].dossierCode, service: ok[3].service, status: ok[3].status }, { dossierCode: dossierCode(5), service: 'dossier.sync', status: 'queued' })
+  const { rows } = await app.db.query<{ id: string, dossier_code: string }>('SELECT id, dossier_code FROM deliveries WHERE id = ANY($1::uuid[]) ORDER BY dossier_code', [[ok[3].deliveryId, ok[6].deliveryId]])
+  t.same(rows, [{ id: ok[3].deliveryId, dossier_code: dossierCode(5) }, { id: ok[6].deliveryId, dossier_code: dossierCode(7) }], 'new ids are the rows recorded')
+  t.same(await statusCounts(app), { queued: 6 }, 'nothing else recorded')
 })

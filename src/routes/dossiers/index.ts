@@ -19,18 +19,34 @@ type Body = Record<string, unknown>
 const invalid = (message: string, errors: Array<{ path: string, message: string }>): Error =>
   Object.assign(new ValidationFailed(message), { errors })
 
+const DATE_FIELDS = ['dueAt', 'resultAt', 'completedAt'] as const
+
 /** Date checks beyond the schema's formats: a dossier is not due, returned or completed before it was received. */
-function dateErrors (body: Body): Array<{ path: string, message: string }> {
-  const received = Date.parse(String(body.receivedAt))
-  return ['dueAt', 'resultAt', 'completedAt']
-    .filter((f) => typeof body[f] === 'string' && Date.parse(body[f] as string) < received)
-    .map((f) => ({ path: `/${f}`, message: 'must not be before receivedAt' }))
+function dateErrors (body: Body): Array<{ path: string, message: string }> | undefined {
+  let errors: Array<{ path: string, message: string }> | undefined
+  let received: number | undefined
+  for (const f of DATE_FIELDS) {
+    const v = body[f]
+    if (typeof v !== 'string') continue
+    received ??= Date.parse(String(body.receivedAt))
+    if (Date.parse(v) < received) (errors ??= []).push({ path: `/${f}`, message: 'must not be before receivedAt' })
+  }
+  return errors
 }
 
-function subjectsOf (service: ServiceDefinition, body: Body): string[] {
+/** What a dossier route needs of its service, found once: the definition and its subject fields as paths. */
+interface Route { service: ServiceDefinition, subjectPaths: ReadonlyArray<readonly string[]> }
+
+function routeOf (id: DeliveryService): Route {
+  const service = getService(id) as ServiceDefinition
+  return { service, subjectPaths: service.subjectFields.map((f) => f.split('.')) }
+}
+
+function subjectsOf (route: Route, body: Body): string[] {
   const out: string[] = []
-  for (const path of service.subjectFields) {
-    const v = path.split('.').reduce<unknown>((o, k) => (o as Body | undefined)?.[k], body)
+  for (const path of route.subjectPaths) {
+    let v: unknown = body
+    for (const k of path) v = (v as Body | undefined)?.[k]
     if (typeof v === 'string') out.push(v)
   }
   return out
@@ -47,14 +63,17 @@ export default async function dossierRoutes (app: FastifyInstance): Promise<void
   app.addHook('onRequest', app.authenticate)
   app.addHook('preHandler', app.requireRole('system'))
 
+  const routes = { 'dossier.sync': routeOf('dossier.sync'), 'dossier.progress': routeOf('dossier.progress') }
+
   async function accept (request: FastifyRequest, reply: FastifyReply, serviceId: DeliveryService, code: string, body: Body): Promise<FastifyReply> {
-    const service = getService(serviceId) as ServiceDefinition
+    const route = routes[serviceId]
+    const service = route.service
     if (!request.principal.grants.includes(service.id)) throw new Forbidden(`Client is not granted ${service.id}`)
     const checked = validator.validate(service.requestSchemaId, body)
     if (!checked.ok) throw invalid(`Request body does not match ${service.requestSchemaId}`, checked.errors)
     if (serviceId === 'dossier.sync') {
       const errors = dateErrors(body)
-      if (errors.length > 0) throw invalid('Dossier dates are inconsistent', errors)
+      if (errors !== undefined) throw invalid('Dossier dates are inconsistent', errors)
     }
     const input: AcceptInput = {
       clientId: request.principal.clientId,
@@ -86,7 +105,7 @@ export default async function dossierRoutes (app: FastifyInstance): Promise<void
       service: serviceId,
       httpStatus: 202,
       requestHash: input.idem.bodyHash,
-      subjects: subjectsOf(service, body),
+      subjects: subjectsOf(route, body),
       details: { deliveryId: result.deliveryId }
     })
     return await reply.code(202).send(answer)
