@@ -63,9 +63,6 @@ class SpanHandler extends Decorator {
   }
 }
 
-/** The last hex digit of trace flags with the sampled bit set. */
-const SAMPLED_LAST = '13579bdf'
-
 /**
  * An undici interceptor for a connector's pool: a call whose `traceparent` header is sampled gets a CLIENT span,
  * child of the span that header names (the request's or the job's), and goes out with the CLIENT span's own
@@ -84,9 +81,9 @@ export function clientSpans (poolOrigin: string | URL): Dispatcher.DispatcherCom
 function traced (dispatch: Dispatcher.Dispatch, opts: Dispatcher.DispatchOptions, handler: Handler, origin: URL, port: number): boolean {
   const tracer = activeTracer()
   const given = tracer !== undefined ? traceparentOf(opts.headers) : undefined
-  // most calls are not sampled: told by the header's last character (the sampled bit of the flags) before parsing
-  const parent = given !== undefined && SAMPLED_LAST.includes(given[given.length - 1]) ? parseTraceparent(given) : undefined
-  if (tracer === undefined || parent === undefined || !sampled(parent.flags)) return dispatch(opts, handler)
+  // most calls are not sampled: told by the header's flags (its last two digits) before it is parsed
+  const parent = given !== undefined && sampled(given.slice(-2)) ? parseTraceparent(given) : undefined
+  if (tracer === undefined || parent === undefined) return dispatch(opts, handler)
   const ctx = trace.setSpanContext(ROOT_CONTEXT, { traceId: parent.traceId, spanId: parent.spanId, traceFlags: TraceFlags.SAMPLED })
   const span = tracer.startSpan(opts.method, {
     kind: SpanKind.CLIENT,

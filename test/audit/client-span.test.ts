@@ -25,15 +25,21 @@ async function upstream (t: Tap.Test): Promise<{ origin: string, seen: IncomingH
   return { origin: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen }
 }
 
-const PARENT = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' }
-
-t.test('a sampled call gets a CLIENT span under the span its header names, and sends that span\'s traceparent', async (t) => {
-  const { origin, seen } = await upstream(t)
+/** The upstream's pool with the CLIENT-span interceptor, closed with the test; spans recorded so far dropped. */
+async function tracedPool (t: Tap.Test, origin: string): Promise<ReturnType<Pool['compose']>> {
   const pool = new Pool(origin)
   t.teardown(async () => { await pool.close() })
   const http = pool.compose(clientSpans(origin))
   await flushTracing()
   exporter.reset()
+  return http
+}
+
+const PARENT = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' }
+
+t.test('a sampled call gets a CLIENT span under the span its header names, and sends that span\'s traceparent', async (t) => {
+  const { origin, seen } = await upstream(t)
+  const http = await tracedPool(t, origin)
   // headers as a flat array of names and values, the query string left out of the span
   const res = await http.request({ method: 'POST', path: '/lookup?pin=079203001234', headers: ['content-type', 'application/json', 'traceparent', `00-${PARENT.traceId}-${PARENT.spanId}-01`], body: '{}' })
   await res.body.text()
@@ -49,11 +55,7 @@ t.test('a sampled call gets a CLIENT span under the span its header names, and s
 
 t.test('an unsampled call, or one without trace context, goes out untouched and makes no span', async (t) => {
   const { origin, seen } = await upstream(t)
-  const pool = new Pool(origin)
-  t.teardown(async () => { await pool.close() })
-  const http = pool.compose(clientSpans(origin))
-  await flushTracing()
-  exporter.reset()
+  const http = await tracedPool(t, origin)
   const unsampled = `00-${PARENT.traceId}-${PARENT.spanId}-00`
   await (await http.request({ method: 'GET', path: '/a', headers: { traceparent: unsampled } })).body.text()
   await (await http.request({ method: 'GET', path: '/b' })).body.text()
@@ -65,11 +67,7 @@ t.test('an unsampled call, or one without trace context, goes out untouched and 
 
 t.test('a call that fails ends its span with the error', async (t) => {
   const { origin } = await upstream(t)
-  const pool = new Pool(origin)
-  t.teardown(async () => { await pool.close() })
-  const http = pool.compose(clientSpans(origin))
-  await flushTracing()
-  exporter.reset()
+  const http = await tracedPool(t, origin)
   await t.rejects(http.request({ method: 'GET', path: '/down', headers: { traceparent: `00-${PARENT.traceId}-${PARENT.spanId}-01` } }))
   await flushTracing()
   const [span] = exporter.getFinishedSpans()
