@@ -3,7 +3,7 @@ import { NodeSDK, tracing } from '@opentelemetry/sdk-node'
 // Not in the package's public index; pinned with the SDK: builds the OTLP metric reader from the OTEL_* variables.
 import { getOtlpMetricExporterFromEnv, getPeriodicExportingMetricReaderFromEnv } from '@opentelemetry/sdk-node/build/src/utils.js'
 import type { Config } from '../config.js'
-import { markTracingActive, setTracingFlush } from './trace-context.js'
+import { idGenerator, markTracingActive, setTracingFlush } from './trace-context.js'
 import { sharedPrometheusReader } from './prometheus.js'
 import { SyncContextManager } from './sync-context.js'
 
@@ -45,6 +45,8 @@ export function startTracing (otel: Config['otel'], opts: TracingOptions = {}): 
   const sdk = new NodeSDK({
     serviceName: otel.serviceName,
     ...(otel.sampler !== undefined ? { sampler: samplerOf(otel.sampler) } : {}),
+    // ids from crypto-random batches (the SDK's own draws Math.random and converts each id on its own)
+    idGenerator,
     // undefined: the SDK builds the OTLP span exporter from the OTEL_* variables
     spanProcessors: opts.spanProcessors ?? (exporting ? undefined : [dropAll]),
     metricReaders: [sharedPrometheusReader(), ...(exporting ? [getPeriodicExportingMetricReaderFromEnv(getOtlpMetricExporterFromEnv())] : [])],

@@ -37,14 +37,51 @@ export const formatTraceparent = (ids: { traceId: string, spanId: string, flags?
 /** Whether the trace flags (two hex digits) have the sampled bit. */
 export const sampled = (flags: string): boolean => (parseInt(flags, 16) & 1) === 1
 
-const ids = Buffer.alloc(24 * 64)
-let idsLeft = 0
+/**
+ * Random ids of `size` bytes as lowercase hex, never all zero (not a valid W3C id), cut from a buffer that
+ * `randomFillSync` refills `count` ids at a time: one fill and one hex conversion per batch instead of per id,
+ * then a slice of the batch's hex per id.
+ */
+export class RandomHexIds {
+  readonly #size: number
+  readonly #bytes: Buffer
+  readonly #fill: (b: Buffer) => unknown
+  #hex = ''
+  #left = 0
 
-/** 16 + 8 random bytes as hex, from a buffer refilled 64 ids at a time (one system call instead of two per request). */
-function newIds (): { traceId: string, spanId: string } {
-  if (idsLeft === 0) { randomFillSync(ids); idsLeft = 64 }
-  const at = --idsLeft * 24
-  return { traceId: ids.toString('hex', at, at + 16), spanId: ids.toString('hex', at + 16, at + 24) }
+  constructor (size: number, count = 128, fill: (b: Buffer) => unknown = randomFillSync) {
+    this.#size = size
+    this.#bytes = Buffer.alloc(size * count)
+    this.#fill = fill
+  }
+
+  next (): string {
+    if (this.#left === 0) this.#refill()
+    const at = --this.#left * this.#size * 2
+    return this.#hex.slice(at, at + this.#size * 2)
+  }
+
+  #refill (): void {
+    const b = this.#bytes
+    const size = this.#size
+    this.#fill(b)
+    for (let at = 0; at < b.length; at += size) {
+      let i = at
+      while (i < at + size && b[i] === 0) i++
+      if (i === at + size) b[at + size - 1] = 1 // all zero: made valid the way the SDK's own generator does
+    }
+    this.#hex = b.toString('hex')
+    this.#left = b.length / size
+  }
+}
+
+const traceIds = new RandomHexIds(16)
+const spanIds = new RandomHexIds(8)
+
+/** The NodeSDK's id generator (otel-sdk.ts): the ids of every span, cryptographically random, drawn in batches. */
+export const idGenerator = {
+  generateTraceId: (): string => traceIds.next(),
+  generateSpanId: (): string => spanIds.next()
 }
 
 /** The ids of a span (its sampled flag as W3C flags). */
@@ -55,8 +92,7 @@ function idsOf (span: Span): TraceIds {
 
 /** This hop's ids without the SDK: the caller's trace id (a valid `traceparent`) or a new one, with a new span id. */
 export function childIds (parent: TraceIds | undefined): TraceIds {
-  const fresh = newIds()
-  return { traceId: parent?.traceId ?? fresh.traceId, spanId: fresh.spanId, flags: parent?.flags ?? '01' }
+  return { traceId: parent?.traceId ?? traceIds.next(), spanId: spanIds.next(), flags: parent?.flags ?? '01' }
 }
 
 /** `/health/*`, `/metrics` and the docs are not traced. */

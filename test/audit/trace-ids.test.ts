@@ -1,0 +1,19 @@
+import t from 'tap'
+import { RandomHexIds, idGenerator } from '../../src/audit/trace-context.js'
+
+t.test('ids: lowercase hex of their size, all different across batches', async (t) => {
+  const traceIds = Array.from({ length: 1000 }, () => idGenerator.generateTraceId())
+  const spanIds = Array.from({ length: 1000 }, () => idGenerator.generateSpanId())
+  t.ok(traceIds.every((id) => /^[0-9a-f]{32}$/.test(id)))
+  t.ok(spanIds.every((id) => /^[0-9a-f]{16}$/.test(id)))
+  t.equal(new Set(traceIds).size, 1000)
+  t.equal(new Set(spanIds).size, 1000)
+})
+
+t.test('ids: never all zero, whatever the random bytes', async (t) => {
+  let fills = 0
+  const ids = new RandomHexIds(8, 4, (b) => { fills++; b.fill(0); b[9] = 7 })
+  const got = Array.from({ length: 8 }, () => ids.next())
+  t.equal(fills, 2, 'one fill per batch of 4')
+  t.same(got.slice(0, 4), ['0000000000000001', '0000000000000001', '0007000000000000', '0000000000000001'])
+})
