@@ -1,6 +1,6 @@
 import { DecoratorHandler, type Dispatcher } from 'undici'
 import { trace, ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, type Span } from '@opentelemetry/api'
-import { activeTracer, formatTraceparent, parseTraceparent, sampled } from './trace-context.js'
+import { activeTracer, formatTraceparent, parseTraceparent, sampledTraceparent } from './trace-context.js'
 
 type Headers = Dispatcher.DispatchOptions['headers']
 type Handler = Dispatcher.DispatchHandler
@@ -67,7 +67,9 @@ class SpanHandler extends Decorator {
  * An undici interceptor for a connector's pool: a call whose `traceparent` header is sampled gets a CLIENT span,
  * child of the span that header names (the request's or the job's), and goes out with the CLIENT span's own
  * `traceparent` instead, so the national system's work hangs under the call. An unsampled call (most, under the
- * default sampler) is left as it is: it forwards the trace context at no cost. Does nothing without the SDK.
+ * default sampler) is left as it is: it forwards the trace context and makes no span. Does nothing without the SDK.
+ * A pool composed with it makes undici wrap the handler of every call it takes, so a connector instance sends only
+ * its sampled calls through it and the others to the plain pool (src/connectors/runtime/instance.ts).
  *
  * Written here rather than taken from @opentelemetry/instrumentation-undici: that instrumentation finds its parent
  * through the active context, which needs AsyncLocalStorage (see sync-context.ts); this one reads it from the call.
@@ -81,8 +83,8 @@ export function clientSpans (poolOrigin: string | URL): Dispatcher.DispatcherCom
 function traced (dispatch: Dispatcher.Dispatch, opts: Dispatcher.DispatchOptions, handler: Handler, origin: URL, port: number): boolean {
   const tracer = activeTracer()
   const given = tracer !== undefined ? traceparentOf(opts.headers) : undefined
-  // most calls are not sampled: told by the header's flags (its last two digits) before it is parsed
-  const parent = given !== undefined && sampled(given.slice(-2)) ? parseTraceparent(given) : undefined
+  // most calls are not sampled: told by the header's flags (its last digit) before it is parsed
+  const parent = sampledTraceparent(given) ? parseTraceparent(given) : undefined
   if (tracer === undefined || parent === undefined) return dispatch(opts, handler)
   const ctx = trace.setSpanContext(ROOT_CONTEXT, { traceId: parent.traceId, spanId: parent.spanId, traceFlags: TraceFlags.SAMPLED })
   const span = tracer.startSpan(opts.method, {

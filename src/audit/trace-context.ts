@@ -34,8 +34,16 @@ export function parseTraceparent (value: unknown): TraceIds | undefined {
 export const formatTraceparent = (ids: { traceId: string, spanId: string, flags?: string }): string =>
   `00-${ids.traceId}-${ids.spanId}-${ids.flags ?? '01'}`
 
-/** Whether the trace flags (two hex digits) have the sampled bit. */
-export const sampled = (flags: string): boolean => (parseInt(flags, 16) & 1) === 1
+/**
+ * Whether a `traceparent` header (version 00: 55 characters) has the sampled bit, told by its last hex digit alone,
+ * without parsing: most calls are not sampled. A header that passes may still be malformed (parseTraceparent tells).
+ */
+export function sampledTraceparent (value: string | undefined): boolean {
+  if (value === undefined || value.length !== 55) return false
+  const c = value.charCodeAt(54)
+  // '0'-'9' (48-57): the digit's low bit is the code's; 'a'-'f' (97-102) are 10-15, odd codes for even digits
+  return (c <= 57 ? c & 1 : ~c & 1) === 1
+}
 
 /**
  * Random ids of `size` bytes as lowercase hex, never all zero (not a valid W3C id), cut from a buffer that

@@ -1,11 +1,15 @@
 import t from 'tap'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import { once } from 'node:events'
-import { Pool } from 'undici'
+import { Pool, type Dispatcher } from 'undici'
+import pino from 'pino'
+import type { FastifyBaseLogger } from 'fastify'
 import { tracing } from '@opentelemetry/sdk-node'
 import { startTracing } from '../../src/audit/otel-sdk.js'
 import { clientSpans } from '../../src/audit/client-span.js'
 import { flushTracing, parseTraceparent } from '../../src/audit/trace-context.js'
+import { defineConnectorType, type ConnectorType } from '../../src/connectors/contract.js'
+import { ConnectorInstance } from '../../src/connectors/runtime/instance.js'
 
 const exporter = new tracing.InMemorySpanExporter()
 const sdk = startTracing({ disabled: false, serviceName: 'lienthong-test' }, { spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] })
@@ -72,4 +76,48 @@ t.test('a call that fails ends its span with the error', async (t) => {
   await flushTracing()
   const [span] = exporter.getFinishedSpans()
   t.match(span, { kind: 2, status: { code: 2 }, attributes: { 'error.type': String } })
+})
+
+t.test('a connector instance sends only its sampled calls through the interceptor; the others go to the plain pool', async (t) => {
+  const { origin, seen } = await upstream(t)
+  const given: Dispatcher[] = []
+  const type = defineConnectorType({
+    type: 'probe-http',
+    version: '1.0.0',
+    description: 'test',
+    services: ['citizen.lookup'],
+    configSchema: {},
+    secretFields: [],
+    origin: () => origin,
+    create: () => ({
+      async lookup (_service, _request, ctx) {
+        given.push(ctx.http)
+        const res = await ctx.http.request({ method: 'POST', path: '/lookup', headers: { 'content-type': 'application/json', ...ctx.headers }, body: '{}' })
+        return await res.body.json()
+      }
+    })
+  }) as unknown as ConnectorType
+  const log = pino({ level: 'silent' }) as unknown as FastifyBaseLogger
+  const inst = new ConnectorInstance({ id: 'probe', type: 'probe-http', services: ['citizen.lookup'], provinces: null, config: {}, enabled: true, version: 1 }, type, log)
+  t.teardown(async () => { await inst.close() })
+  await flushTracing()
+  exporter.reset()
+
+  const unsampled = `00-${PARENT.traceId}-${PARENT.spanId}-00`
+  await inst.lookup('citizen.lookup', {}, { idempotent: true, log, headers: { traceparent: unsampled } })
+  await inst.lookup('citizen.lookup', {}, { idempotent: true, log })
+  // the plain pool: its own dispatch, not the one a composed dispatcher has
+  t.equal(given[0].dispatch, Pool.prototype.dispatch, 'an unsampled call is given the plain pool')
+  t.equal(given[1].dispatch, Pool.prototype.dispatch, 'so is a call without trace context')
+  t.equal(seen[0].traceparent, unsampled, 'the trace context goes out as it came, flags 00')
+  t.equal(seen[1].traceparent, undefined)
+  await flushTracing()
+  t.equal(exporter.getFinishedSpans().length, 0, 'no span')
+
+  await inst.lookup('citizen.lookup', {}, { idempotent: true, log, headers: { traceparent: `00-${PARENT.traceId}-${PARENT.spanId}-01` } })
+  t.not(given[2].dispatch, Pool.prototype.dispatch, 'a sampled call goes through the interceptor')
+  await flushTracing()
+  const [span] = exporter.getFinishedSpans()
+  t.match(span, { kind: 2, parentSpanContext: { spanId: PARENT.spanId }, attributes: { 'url.full': `${origin}/lookup`, 'http.response.status_code': 200 } })
+  t.match(parseTraceparent(seen[2].traceparent), { traceId: PARENT.traceId, spanId: span?.spanContext().spanId, flags: '01' })
 })

@@ -8,7 +8,7 @@ import { toUpstreamFailure } from './classify.js'
 import { CallStats } from './stats.js'
 import { Bulkhead } from './bulkhead.js'
 import { clientSpans } from '../../audit/client-span.js'
-import { tracingActive } from '../../audit/trace-context.js'
+import { sampledTraceparent, tracingActive } from '../../audit/trace-context.js'
 
 export interface InstanceRecord {
   id: string
@@ -22,6 +22,7 @@ export interface InstanceRecord {
 
 export interface CallOptions {
   signal?: AbortSignal
+  /** Headers to forward: the call's W3C trace context, as `traceparent` (lower case). */
   headers?: Record<string, string>
   /** Idempotent calls may be retried here; others are retried by the queue under an idempotency key. */
   idempotent: boolean
@@ -41,8 +42,11 @@ export class ConnectorInstance {
   readonly stats = new CallStats()
   readonly bulkhead: Bulkhead
   readonly #pool: Pool
-  /** The pool as the runtime calls it: with a CLIENT span per sampled call when tracing is on. */
-  readonly #http: Dispatcher
+  /**
+   * The pool with a CLIENT span per sampled call, when tracing is on: taken only by sampled calls, since undici
+   * wraps the handler of every call a composed dispatcher takes, and an unsampled one makes no span.
+   */
+  readonly #traced: Dispatcher | undefined
   readonly #runtime: ConnectorRuntime
   readonly #breaker: CircuitBreaker<[() => Promise<unknown>], unknown>
   #inflight = 0
@@ -62,7 +66,7 @@ export class ConnectorInstance {
       bodyTimeout: o.bodyTimeoutMs,
       keepAliveTimeout: 10_000
     })
-    this.#http = tracingActive() ? this.#pool.compose(clientSpans(origin)) : this.#pool
+    this.#traced = tracingActive() ? this.#pool.compose(clientSpans(origin)) : undefined
     this.#runtime = type.create(record.config, { log })
     this.#breaker = new CircuitBreaker(async (fn: () => Promise<unknown>) => await fn(), {
       timeout: false,
@@ -100,7 +104,12 @@ export class ConnectorInstance {
     const fn = this.#runtime.probe
     if (fn === undefined) return
     const signal = AbortSignal.timeout(this.options.headersTimeoutMs)
-    await fn.call(this.#runtime, { http: this.#http, signal, headers: {}, attempt: 1, log })
+    await fn.call(this.#runtime, { http: this.#pool, signal, headers: {}, attempt: 1, log })
+  }
+
+  /** The pool as a call with these headers takes it: through the CLIENT-span interceptor when its trace is sampled. */
+  #httpFor (headers: Record<string, string> | undefined): Dispatcher {
+    return this.#traced !== undefined && sampledTraceparent(headers?.traceparent) ? this.#traced : this.#pool
   }
 
   async #call (opts: CallOptions, run: (ctx: CallContext) => Promise<unknown>): Promise<unknown> {
@@ -108,6 +117,7 @@ export class ConnectorInstance {
     this.#inflight++
     const deadline = Date.now() + this.options.deadlineMs
     const maxAttempts = opts.idempotent ? 1 + this.options.retries.attempts : 1
+    const http = this.#httpFor(opts.headers)
     try {
       for (let n = 1; ; n++) {
         const started = performance.now()
@@ -115,7 +125,7 @@ export class ConnectorInstance {
         const signal = opts.signal !== undefined ? AbortSignal.any([opts.signal, timeout]) : timeout
         try {
           const result = await this.bulkhead.run(async () => await this.#breaker.fire(async () =>
-            await run({ http: this.#http, signal, headers: opts.headers ?? {}, attempt: n, log: opts.log })))
+            await run({ http, signal, headers: opts.headers ?? {}, attempt: n, log: opts.log })))
           const durationMs = performance.now() - started
           this.stats.record(durationMs, true)
           opts.onAttempt?.({ n, ok: true, durationMs })
