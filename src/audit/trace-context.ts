@@ -12,8 +12,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
  * the gateway still honours and forwards the caller's trace context itself.
  */
 let tracer: Tracer | undefined
+/** The propagators read only `traceparent`, `tracestate` and `baggage` (the W3C ones, the default; or none). */
+let w3cOnly = false
 
-export function markTracingActive (): void { tracer = trace.getTracer('lienthong-gateway') }
+export function markTracingActive (): void {
+  tracer = trace.getTracer('lienthong-gateway')
+  w3cOnly = propagation.fields().every((f) => f === 'traceparent' || f === 'tracestate' || f === 'baggage')
+}
 export function tracingActive (): boolean { return tracer !== undefined }
 /** The gateway's tracer once the SDK is on. */
 export function activeTracer (): Tracer | undefined { return tracer }
@@ -103,11 +108,15 @@ export function childIds (parent: TraceIds | undefined): TraceIds {
   return { traceId: parent?.traceId ?? traceIds.next(), spanId: spanIds.next(), flags: parent?.flags ?? '01' }
 }
 
-/** `/health/*`, `/metrics` and the docs are not traced. */
-const untraced = (url: string): boolean => /^\/(health|metrics|docs)(\/|$|\?)/.test(url)
+/** `/health/*`, `/metrics` and the docs are not traced (told by the path's first letter before the pattern). */
+function untraced (url: string): boolean {
+  const c = url.charCodeAt(1)
+  return (c === 104 || c === 109 || c === 100) && /^\/(health|metrics|docs)(\/|$|\?)/.test(url)
+}
 
-const kSpan = Symbol('lienthong.requestSpan')
-type WithSpan = FastifyRequest & { [kSpan]?: Span }
+/** Where a request keeps its span; declared with the request's other properties by the request-context plugin. */
+export const kRequestSpan = Symbol('lienthong.requestSpan')
+type WithSpan = FastifyRequest & { [kRequestSpan]?: Span }
 
 /**
  * This hop's trace context. With the SDK on (and a traced path), a SERVER span is started for the request, a
@@ -116,13 +125,19 @@ type WithSpan = FastifyRequest & { [kSpan]?: Span }
  */
 export function requestTraceIds (request: FastifyRequest): TraceIds {
   if (tracer !== undefined && !untraced(request.url)) {
-    const parent = propagation.extract(ROOT_CONTEXT, request.headers)
-    const span = tracer.startSpan('request', {
-      kind: SpanKind.SERVER,
+    const h = request.headers
+    // W3C propagators find nothing in a request without `traceparent` and `baggage`: the root context, unextracted
+    const parent = w3cOnly && h.traceparent === undefined && h.baggage === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, h)
+    // No attributes at the start: the sampler decides without them (ours never read them), and an unsampled span
+    // (most) records none, so they are set only on a recording span.
+    const span = tracer.startSpan('request', { kind: SpanKind.SERVER }, parent)
+    if (span.isRecording()) {
+      const url = request.url
+      const q = url.indexOf('?')
       // the query string may carry an auditor's `subject` search: never put it in a span
-      attributes: { 'http.request.method': request.method, 'url.path': request.url.split('?')[0] }
-    }, parent)
-    ;(request as WithSpan)[kSpan] = span
+      span.setAttributes({ 'http.request.method': request.method, 'url.path': q === -1 ? url : url.slice(0, q) })
+    }
+    ;(request as WithSpan)[kRequestSpan] = span
     return idsOf(span)
   }
   return childIds(parseTraceparent(request.headers.traceparent))
@@ -134,9 +149,9 @@ export function requestTraceIds (request: FastifyRequest): TraceIds {
  */
 export function endRequestSpan (request: FastifyRequest, reply?: FastifyReply): void {
   const r = request as WithSpan
-  const span = r[kSpan]
+  const span = r[kRequestSpan]
   if (span === undefined) return
-  r[kSpan] = undefined
+  r[kRequestSpan] = undefined
   if (!span.isRecording()) return
   const route = request.routeOptions.url
   if (route !== undefined) {

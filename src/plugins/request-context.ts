@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { endRequestSpan, formatTraceparent, requestTraceIds, tracingActive } from '../audit/trace-context.js'
+import { endRequestSpan, formatTraceparent, kRequestSpan, requestTraceIds, tracingActive } from '../audit/trace-context.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -32,6 +32,8 @@ export default fp(async function requestContext (app) {
     done()
   })
   if (tracingActive()) {
+    // the request's span, declared up front so that every request object keeps one shape
+    app.decorateRequest(kRequestSpan, undefined)
     app.addHook('onResponse', (request, reply, done) => { endRequestSpan(request, reply); done() })
     app.addHook('onRequestAbort', (request, done) => { endRequestSpan(request); done() })
   }
