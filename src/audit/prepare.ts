@@ -142,14 +142,17 @@ function subjectsOf (keys: AuditKeyring, given: string[] | undefined): string[] 
   return [...new Set(given.filter((s) => typeof s === 'string' && s.trim() !== '').map((s) => keys.subject(s)))].sort()
 }
 
-/** The stored form of an event: id and time assigned, identifiers keyed, text scrubbed, numbers normalised. */
-export function prepare (input: AuditEventInput, keys: AuditKeyring): PreparedEvent {
+/**
+ * The stored form of an event: id and time assigned (`id` and `now`, epoch ms, when the emitter chose them; the
+ * event's own `at` when valid), identifiers keyed, text scrubbed, numbers normalised.
+ */
+export function prepare (input: AuditEventInput, keys: AuditKeyring, id: string = randomUUID(), now: number = Date.now()): PreparedEvent {
   const subjects = subjectsOf(keys, input.subjects)
   const given = input.at instanceof Date ? input.at.getUTCFullYear() : NaN
-  const at = given >= 1970 && given <= 9999 ? new Date((input.at as Date).getTime()) : new Date()
+  const at = new Date(given >= 1970 && given <= 9999 ? (input.at as Date).getTime() : now)
   const d = input.details !== undefined ? details(keys, input.details) as Record<string, unknown> : null
   return {
-    id: randomUUID(),
+    id,
     at,
     kind: input.kind,
     outcome: input.outcome,

@@ -1,4 +1,3 @@
-import type { FastifyBaseLogger } from 'fastify'
 import { ServiceUnavailable } from '../errors.js'
 import type { AuditEventInput, AuditSink } from './types.js'
 import type { PreparedEvent } from './canonical.js'
@@ -16,7 +15,15 @@ export interface WriterOptions {
   flushMs: number
   /** Longest wait between attempts while the database is unavailable. */
   retryMaxMs?: number
-  log: FastifyBaseLogger
+  log: AuditLog
+  /** Called after every write attempt (written, failed or isolated): the stats as they are then. */
+  onProgress?: (stats: WriterStats) => void
+}
+
+/** What the writer logs through (a Fastify logger, or the audit thread's forwarder). */
+export interface AuditLog {
+  info: (obj: object, msg: string) => void
+  error: (obj: object, msg: string) => void
 }
 
 export interface WriterStats { written: number, batches: number, failedFlushes: number, rejected: number, depth: number, down: boolean }
@@ -35,6 +42,16 @@ const isDataError = (err: unknown): boolean => String((err as { code?: unknown }
 /** What an event refused by the database keeps out: its free text and its figures. */
 const BARE = Object.freeze({ requestId: null, endUser: null, purpose: null, caseId: null, errorCode: null, details: { unstorable: true }, detailsJson: '{"unstorable":true}', httpStatus: null, upstreamStatus: null, durationMs: null, upstreamDurationMs: null, requestBytes: null, responseBytes: null })
 
+/** The buffered sink with its controls: the in-process writer, or the audit thread in front of one. */
+export interface AuditBuffer extends AuditSink {
+  readonly depth: number
+  readonly stats: WriterStats
+  /** Writes what is buffered now (tests, shutdown). Resolves when the buffer is empty or the writer gave up. */
+  flush: () => Promise<void>
+  /** Graceful shutdown: writes for at most `timeoutMs`; returns the events left (the caller spills them). */
+  close: (timeoutMs: number) => Promise<PreparedEvent[]>
+}
+
 /** A sink that records nothing (benchmarks of the gateway without its trail): the lookup hook then does no work. */
 export const DISABLED_AUDIT: AuditSink = Object.freeze({ accepting: () => true, emit: () => {} })
 
@@ -43,15 +60,16 @@ export const DISABLED_AUDIT: AuditSink = Object.freeze({ accepting: () => true, 
  * database is unavailable the events stay buffered (nothing is dropped) and the writer retries with backoff;
  * once the buffer reaches `max`, `accepting()` is false so that lookups fail closed.
  */
-export class AuditWriter implements AuditSink {
+export class AuditWriter implements AuditBuffer {
   readonly #store: AuditStore
   readonly #keys: AuditKeyring
-  readonly #o: Required<WriterOptions>
+  readonly #o: Required<Omit<WriterOptions, 'onProgress'>> & Pick<WriterOptions, 'onProgress'>
   #queue: PreparedEvent[] = []
   #running: Promise<void> | undefined
   #timer: NodeJS.Timeout | undefined
   #wake: (() => void) | undefined
-  #uncertain = false
+  /** Events at the front of the queue that may already be in the database: their batch is appended with a check. */
+  #uncertain = 0
   #closing = false
   /** Set by flush() and close(): write until the buffer is empty. */
   #forced = false
@@ -77,10 +95,14 @@ export class AuditWriter implements AuditSink {
     this.#schedule()
   }
 
-  /** Puts back events read from a spill file of an earlier shutdown (they keep their ids and times). */
-  restore (events: PreparedEvent[]): void {
-    this.#queue = [...events, ...this.#queue]
-    this.#uncertain = true // they may have been written by a flush that outlived the shutdown timeout
+  /**
+   * Appends events already in their stored form (the audit thread prepares what the gateway hands it). `uncertain`:
+   * they may already be in the database (re-sent after a thread restart, read back from a spill file).
+   */
+  enqueue (events: PreparedEvent[], uncertain: boolean): void {
+    for (const e of events) this.#queue.push(e)
+    if (uncertain) this.#uncertain = this.#queue.length
+    this.stats.depth = this.#queue.length
     this.#schedule()
   }
 
@@ -113,27 +135,30 @@ export class AuditWriter implements AuditSink {
       first = false
       const batch = this.#queue.slice(0, this.#o.batchSize)
       try {
-        await this.#store.append(batch, this.#uncertain)
+        await this.#store.append(batch, this.#uncertain > 0)
         this.#queue.splice(0, batch.length)
         this.stats.depth = this.#queue.length
         this.stats.written += batch.length
         this.stats.batches++
-        this.#uncertain = false
+        this.#uncertain = Math.max(0, this.#uncertain - batch.length)
         if (this.stats.down) this.#o.log.info({ buffered: this.#queue.length }, 'audit trail writes resumed')
         this.stats.down = false
         failures = 0
+        this.#o.onProgress?.(this.stats)
       } catch (err) {
         if (isDataError(err)) {
           // Not the database's availability: one event it refuses must not hold back every other one.
-          await this.#isolate(batch).catch(() => { this.#uncertain = true })
+          await this.#isolate(batch).catch(() => { this.#uncertain = Math.max(this.#uncertain, batch.length) })
+          this.#o.onProgress?.(this.stats)
           continue
         }
         // The batch may or may not have been committed: the next attempt checks before appending again.
-        this.#uncertain = true
+        this.#uncertain = Math.max(this.#uncertain, batch.length)
         this.stats.failedFlushes++
         failures++
         if (!this.stats.down) this.#o.log.error({ err: (err as Error).message, buffered: this.#queue.length }, 'audit trail write failed; events kept in the buffer')
         this.stats.down = true
+        this.#o.onProgress?.(this.stats)
         if (this.#closing && failures >= 3) return
         await this.#pause(Math.min(this.#o.retryMaxMs, 25 * 2 ** Math.min(failures, 10)))
       }
@@ -144,16 +169,17 @@ export class AuditWriter implements AuditSink {
   async #isolate (batch: PreparedEvent[]): Promise<void> {
     for (const e of batch) {
       try {
-        await this.#store.append([e], this.#uncertain)
+        await this.#store.append([e], this.#uncertain > 0)
       } catch (err) {
         if (!isDataError(err)) throw err
         this.#o.log.error({ id: e.id, code: (err as { code?: string }).code }, 'audit event refused by the database: stored without its free text and figures')
-        await this.#store.append([{ ...e, ...BARE }], this.#uncertain).catch((again) => {
+        await this.#store.append([{ ...e, ...BARE }], this.#uncertain > 0).catch((again) => {
           if (!isDataError(again)) throw again
           this.#o.log.error({ id: e.id, kind: e.kind }, 'audit event refused by the database even without its free text: dropped')
         })
       }
       this.#queue.shift()
+      this.#uncertain = Math.max(0, this.#uncertain - 1)
       this.stats.written++
       this.stats.depth = this.#queue.length
     }

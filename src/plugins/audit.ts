@@ -4,13 +4,13 @@ import pg from 'pg'
 import type { AuditSink } from '../audit/types.js'
 import { AuditKeyring } from '../audit/prepare.js'
 import { AuditStore } from '../audit/store.js'
-import { AuditWriter } from '../audit/writer.js'
+import { AuditThread, threadScript } from '../audit/audit-thread.js'
 import { readSpills, removeSpills, spill, spillTag } from '../audit/spill.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The audit trail's internals: the writer (buffer, stats), the keyring (subject search) and the store. */
-    auditTrail: { writer: AuditWriter, keys: AuditKeyring, store: AuditStore }
+    auditTrail: { writer: AuditThread, keys: AuditKeyring, store: AuditStore }
   }
 }
 
@@ -20,8 +20,9 @@ export interface AuditPluginOptions {
 }
 
 /**
- * The audit trail (docs/audit.md): `app.audit` buffers events and writes them to PostgreSQL in batches through
- * its own small pool (AUDIT_DATABASE_URL, default DATABASE_URL), so a busy main pool never holds the trail back.
+ * The audit trail (docs/audit.md): `app.audit` buffers events and writes them to PostgreSQL in batches from a
+ * worker thread with its own small pool (AUDIT_DATABASE_URL, default DATABASE_URL), so neither the request path
+ * nor a busy main pool holds the trail back. The pool here serves the key, the partitions and the retention.
  * Events left from a shutdown without database are read back at start; retention runs on a timer.
  */
 export default fp<AuditPluginOptions>(async function audit (app, opts) {
@@ -38,7 +39,12 @@ export default fp<AuditPluginOptions>(async function audit (app, opts) {
     app.log.warn('AUDIT_KEY is not set: subjects are hashed with a key kept in the database (development only)')
   }
   const keys = new AuditKeyring(key)
-  const writer = new AuditWriter(store, keys, {
+  // Keyed hashes, canonical text and writes run in a worker thread (src/audit/audit-thread.ts), off the request path.
+  const writer = new AuditThread({
+    script: threadScript(),
+    databaseUrl: url,
+    key,
+    keys,
     max: cfg.bufferMax,
     headroom: cfg.bufferHeadroom,
     batchSize: cfg.batchSize,
@@ -49,7 +55,7 @@ export default fp<AuditPluginOptions>(async function audit (app, opts) {
   const tag = spillTag(url)
   const spilled = await readSpills(cfg.spillDir, tag)
   if (spilled.events.length > 0) {
-    writer.restore(spilled.events)
+    writer.enqueue(spilled.events)
     await writer.flush()
     await removeSpills(spilled.files)
     app.log.info({ events: spilled.events.length }, 'audit events of an earlier shutdown written')

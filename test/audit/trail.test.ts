@@ -119,7 +119,7 @@ t.test('an event the database refuses does not hold back the others; it is store
   const app = await build(t, { env: { AUDIT_KEY: 'trail-test-key-0123456789' } })
   const keys = app.auditTrail.keys
   const poisoned = { ...prepare(event(2), keys), httpStatus: 1e12, purpose: 'kept?' }
-  app.auditTrail.writer.restore([prepare(event(1), keys), poisoned, prepare(event(3), keys)])
+  app.auditTrail.writer.enqueue([prepare(event(1), keys), poisoned, prepare(event(3), keys)])
   await app.auditTrail.writer.flush()
   const rows = (await app.db.query('SELECT id, request_id, http_status, purpose, details FROM audit_events ORDER BY seq')).rows
   t.equal(rows.length, 3)
