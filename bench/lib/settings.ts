@@ -10,7 +10,7 @@ export interface Settings {
   rssConnections: number
   /** The gateway's LOG_LEVEL (BENCH_LOG_LEVEL, default `info`, as in production). */
   logLevel: string
-  /** Dossiers of the deliveries scenario (BENCH_DELIVERIES, default 1000). */
+  /** Dossiers of the deliveries scenario (BENCH_DELIVERIES, default 3000: about 1.5 s of steady acceptance, so that ramp-up and drain weigh little). */
   deliveries: number
   /** Rounds of the alternated on/off measure of audit trail + tracing, the issue-4 ratio (BENCH_ROUNDS, default 3):
    * each round loads both gateways once, in turn, the order swapped every round. */
@@ -48,7 +48,7 @@ export function settings (env: NodeJS.ProcessEnv = process.env): Settings {
     connections: Math.round(num(env.BENCH_CONNECTIONS, 64)),
     rssConnections: Math.round(num(env.BENCH_RSS_CONNECTIONS, 256)),
     logLevel: env.BENCH_LOG_LEVEL ?? 'info',
-    deliveries: Math.round(num(env.BENCH_DELIVERIES, 1000)),
+    deliveries: Math.round(num(env.BENCH_DELIVERIES, 3000)),
     rounds: Math.max(1, Math.round(num(env.BENCH_ROUNDS, 3))),
     variants: variantsOf(env.BENCH_VARIANTS ?? 'trace-all'),
     skip: new Set((env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')),
