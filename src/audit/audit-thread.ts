@@ -143,7 +143,13 @@ export class AuditThread implements AuditBuffer {
     const { script, databaseUrl, key, batchSize, flushMs, retryMaxMs } = this.#o
     const data: ThreadData = { databaseUrl, key, batchSize, flushMs, retryMaxMs }
     // No inherited --import hooks (TypeScript loaders of the tests, the tracing SDK): the thread runs compiled code.
-    const worker = new Worker(script, { workerData: data, execArgv: [] })
+    // A small young generation (the default would add about 25 MB of RSS for short-lived objects); room in the old
+    // one for a full buffer of prepared events (about 2 KB each) during a database outage.
+    const worker = new Worker(script, {
+      workerData: data,
+      execArgv: [],
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 + Math.ceil((this.#o.max + this.#o.headroom) * 4 / 1024) }
+    })
     this.#worker = worker
     this.#reported = 0
     worker.unref()
