@@ -104,7 +104,7 @@ function idsOf (span: Span): TraceIds {
 }
 
 /** This hop's ids without the SDK: the caller's trace id (a valid `traceparent`) or a new one, with a new span id. */
-export function childIds (parent: TraceIds | undefined): TraceIds {
+function childIds (parent: TraceIds | undefined): TraceIds {
   return { traceId: parent?.traceId ?? traceIds.next(), spanId: spanIds.next(), flags: parent?.flags ?? '01' }
 }
 
