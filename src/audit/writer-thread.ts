@@ -58,7 +58,7 @@ port.on('message', (m: ToThread) => {
     case 'close':
       void writer.close(m.timeoutMs).then(async (left) => {
         send({ t: 'closed', n: m.n, left, stats: writer.stats })
-        await pool.end()
+        await pool.end().catch(() => {}) // closing anyway: a connection that fails to end is dropped with the thread
         port.close()
       })
       break
