@@ -16,7 +16,7 @@ interface Row { id: string, dossier_code: string, service: DeliveryJob['service'
 /**
  * Re-queues every unfinished delivery (queued, delivering, retrying) not touched for `graceMs` whose job is
  * missing from Redis (Redis restarted empty or flushed, a crash between the commit and the add), in no state
- * (debris of a partial loss) or finished although PostgreSQL says otherwise. PostgreSQL is the truth; a job is only a wake-up call, and processing a
+ * (debris of a partial loss), delayed but never promoted, or finished although PostgreSQL says otherwise. PostgreSQL is the truth; a job is only a wake-up call, and processing a
  * delivery twice is harmless (the processor claims it in PostgreSQL first).
  */
 export async function reconcileOnce (app: FastifyInstance, queue: Queue<DeliveryJob>, graceMs: number): Promise<ReconcileResult> {
@@ -37,11 +37,13 @@ export async function reconcileOnce (app: FastifyInstance, queue: Queue<Delivery
         if (rows.length === 0) break
         for (const r of rows) {
           const state = await queue.getJobState(r.id)
-          if (LIVE.has(state)) continue
+          const stuck = state === 'delayed' && await stuckDelayed(redis, queue, r.id, graceMs)
+          if (LIVE.has(state) && !stuck) continue
           const job: DeliveryJob = { deliveryId: r.id, dossierCode: r.dossier_code, service: r.service, traceparent: r.traceparent ?? undefined }
-          if (state === 'unknown') {
-            // Missing, or debris of a partial loss (a job hash in no list, or without its creation fields):
-            // BullMQ would take a leftover hash for the job and never add it again.
+          if (state === 'unknown' || stuck) {
+            // Missing, or debris of a partial loss (a job hash in no list, or without its creation fields, or a
+            // delayed job nobody promoted): BullMQ would take a leftover hash for the job and never add it again.
+            await redis.zrem(queue.toKey('delayed'), r.id)
             await redis.del(queue.toKey(r.id))
             await enqueueDelivery(queue, job)
           } else {
@@ -63,6 +65,18 @@ export async function reconcileOnce (app: FastifyInstance, queue: Queue<Delivery
   }
   if (result.requeued > 0) app.log.warn(result, 'reconciler re-queued deliveries whose job was missing')
   return result
+}
+
+/**
+ * A delayed job that will not run by itself: its hash lost its creation fields (rewritten by a worker that was
+ * retrying it while Redis was flushed), or it was due more than `graceMs` ago and is still waiting to be promoted
+ * (seen after a flush that took the queue's marker with it).
+ */
+async function stuckDelayed (redis: Redis, queue: Queue<DeliveryJob>, id: string, graceMs: number): Promise<boolean> {
+  const [name, data, timestamp, delay, processedOn] = await redis.hmget(queue.toKey(id), 'name', 'data', 'timestamp', 'delay', 'processedOn')
+  if (name === null || data === null) return true
+  const since = Math.max(Number(timestamp ?? 0), Number(processedOn ?? 0))
+  return since + Number(delay ?? 0) + graceMs < Date.now()
 }
 
 /** Runs the reconciler now and then every `intervalMs`; returns the function that stops it. */
