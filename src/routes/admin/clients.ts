@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { Conflict, NotFound } from '../../errors.js'
 import type { ClientInput, ClientPatch } from '../../auth/clients.js'
 import { SERVICES } from '../../catalog/services.js'
+import { auditAdminChange } from './audit-change.js'
 
 const CLIENT_ID = { type: 'string', pattern: '^[A-Za-z0-9._-]{3,64}$' }
 const ROLES = { type: 'array', items: { type: 'string', enum: ['system', 'admin', 'auditor'] }, minItems: 1, maxItems: 3, uniqueItems: true }
@@ -46,6 +47,7 @@ export default async function clientRoutes (app: FastifyInstance): Promise<void>
   }, async (request, reply) => {
     try {
       const created = await app.clients.create(request.body)
+      auditAdminChange(app, request, { entity: 'client', id: request.body.id, action: 'create', after: created.client })
       void reply.header('cache-control', 'no-store')
       return await reply.code(201).send(created)
     } catch (err) {
@@ -74,15 +76,19 @@ export default async function clientRoutes (app: FastifyInstance): Promise<void>
       response: { 200: client }
     }
   }, async (request) => {
+    const before = await app.clients.get(request.params.id)
     const updated = await app.clients.patch(request.params.id, request.body)
     if (updated === undefined) throw new NotFound(`Client ${request.params.id} does not exist`)
+    auditAdminChange(app, request, { entity: 'client', id: request.params.id, action: 'update', before, after: updated })
     return updated
   })
 
   app.delete<{ Params: { id: string } }>('/v1/admin/clients/:id', { schema: { tags: ['admin'], params } },
     async (request, reply) => {
       if (request.params.id === request.principal.clientId) throw new Conflict('An admin cannot delete its own client')
+      const before = await app.clients.get(request.params.id)
       if (!await app.clients.delete(request.params.id)) throw new NotFound(`Client ${request.params.id} does not exist`)
+      auditAdminChange(app, request, { entity: 'client', id: request.params.id, action: 'delete', before })
       return await reply.code(204).send()
     })
 
@@ -91,6 +97,8 @@ export default async function clientRoutes (app: FastifyInstance): Promise<void>
   }, async (request, reply) => {
     const secret = await app.clients.rotateSecret(request.params.id)
     if (secret === undefined) throw new NotFound(`Client ${request.params.id} does not exist`)
+    // the new secret is never recorded, only that it changed
+    auditAdminChange(app, request, { entity: 'client', id: request.params.id, action: 'rotate-secret' })
     void reply.header('cache-control', 'no-store')
     return { id: request.params.id, secret }
   })
