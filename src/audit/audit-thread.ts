@@ -5,17 +5,15 @@ import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { FastifyBaseLogger } from 'fastify'
 import { fromRoot } from '../lib/repo-root.js'
-import type { AuditEventInput } from './types.js'
+import type { AuditEventInput, AuditSink } from './types.js'
 import type { PreparedEvent } from './canonical.js'
-import { prepare, type AuditKeyring } from './prepare.js'
+import { AuditKeyring, prepare } from './prepare.js'
 import type { FromThread, ThreadData, ToThread } from './thread-protocol.js'
-import { AuditUnavailable, type AuditBuffer, type WriterStats } from './writer.js'
+import { AuditUnavailable, type WriterStats } from './writer.js'
 
 export interface AuditThreadOptions extends ThreadData {
   /** The compiled thread entry (writer-thread.js). */
   script: URL
-  /** The same key as `key`: events the thread could not take back are prepared here for the spill file. */
-  keys: AuditKeyring
   /** Buffered events (here and in the thread) at which `accepting()` turns false; `emit` throws past `headroom` more. */
   max: number
   headroom: number
@@ -45,14 +43,14 @@ interface Waiter { kind: 'flush' | 'close', timeoutMs: number, resolve: (m: From
 /**
  * The audit trail's buffer as the gateway sees it: events are handed, a few milliseconds' worth at a time, to a
  * worker thread that keys the identifiers, builds the canonical text and writes to PostgreSQL (writer-thread.ts,
- * the same AuditWriter as in one thread). The request path keeps only an id, a time and a reference per event.
+ * whose AuditWriter batches and retries). The request path keeps only an id, a time and a reference per event.
  *
  * The bound is kept here: the thread reports how many events it took off its queue, so the depth — events not
  * yet written, here or there — is known without asking. Nothing handed over is forgotten before the thread says
  * it is written: if the thread dies, a new one is started and given them again (checked against the database, so
  * none is written twice); if it does not answer at shutdown, they are prepared here and spilled.
  */
-export class AuditThread implements AuditBuffer {
+export class AuditThread implements AuditSink {
   readonly #o: AuditThreadOptions
   #worker!: Worker
   #up = false
@@ -72,10 +70,14 @@ export class AuditThread implements AuditBuffer {
   #base = { written: 0, batches: 0, failedFlushes: 0 }
   readonly #waiters = new Map<number, Waiter>()
   #n = 0
-  readonly stats: WriterStats = { written: 0, batches: 0, failedFlushes: 0, rejected: 0, depth: 0, down: false }
+  /** The thread's writer stats, summed over its restarts, and the events refused here (buffer full). */
+  readonly stats: WriterStats & { rejected: number } = { written: 0, batches: 0, failedFlushes: 0, rejected: 0, depth: 0, down: false }
+  /** Events the thread could not take back at shutdown are prepared here for the spill file. */
+  readonly #keys: AuditKeyring
 
   constructor (opts: AuditThreadOptions) {
     this.#o = opts
+    this.#keys = new AuditKeyring(opts.key)
     this.#postMs = Math.min(5, Math.floor(opts.flushMs / 2))
     this.#start()
   }
@@ -248,7 +250,7 @@ export class AuditThread implements AuditBuffer {
     let skip = this.#headDone
     for (const s of this.#sent) {
       if ('prepared' in s) out.push(...s.prepared.slice(skip))
-      else for (let i = skip; i < s.events.length; i++) out.push(prepare(s.events[i], this.#o.keys, s.ids[i], s.ats[i]))
+      else for (let i = skip; i < s.events.length; i++) out.push(prepare(s.events[i], this.#keys, s.ids[i], s.ats[i]))
       skip = 0
     }
     return out

@@ -24,9 +24,7 @@ pool.on('error', (err) => { log.error({ err: err.message }, 'audit database idle
 pool.on('connect', (client) => { client.on('error', (err) => { log.error({ err: err.message }, 'audit database client error') }) })
 const keys = new AuditKeyring(data.key)
 // The gateway bounds the buffer (it counts what it handed over and what was written): the thread never refuses.
-const writer = new AuditWriter(new AuditStore(pool), keys, {
-  max: Number.MAX_SAFE_INTEGER,
-  headroom: 0,
+const writer = new AuditWriter(new AuditStore(pool), {
   batchSize: data.batchSize,
   flushMs: data.flushMs,
   retryMaxMs: data.retryMaxMs,

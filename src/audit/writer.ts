@@ -1,14 +1,9 @@
 import { ServiceUnavailable } from '../errors.js'
-import type { AuditEventInput, AuditSink } from './types.js'
+import type { AuditSink } from './types.js'
 import type { PreparedEvent } from './canonical.js'
-import { prepare, type AuditKeyring } from './prepare.js'
 import type { AuditStore } from './store.js'
 
 export interface WriterOptions {
-  /** Buffered events at which `accepting()` turns false (new lookups are refused with 503). */
-  max: number
-  /** Room past `max` for the events of operations already admitted; `emit` throws only beyond it. */
-  headroom: number
   /** Events per transaction. */
   batchSize: number
   /** Delay before writing the first event after an idle period (events that come meanwhile join the batch). */
@@ -26,9 +21,9 @@ export interface AuditLog {
   error: (obj: object, msg: string) => void
 }
 
-export interface WriterStats { written: number, batches: number, failedFlushes: number, rejected: number, depth: number, down: boolean }
+export interface WriterStats { written: number, batches: number, failedFlushes: number, depth: number, down: boolean }
 
-/** Thrown by `emit` when even the headroom is full: the caller must not go on as if the event were recorded. */
+/** Thrown by `app.audit.emit` when even the headroom is full: the caller must not go on as if the event were recorded. */
 export class AuditUnavailable extends ServiceUnavailable {
   constructor () {
     super('The audit trail cannot record this operation now; retry later')
@@ -42,27 +37,16 @@ const isDataError = (err: unknown): boolean => String((err as { code?: unknown }
 /** What an event refused by the database keeps out: its free text and its figures. */
 const BARE = Object.freeze({ requestId: null, endUser: null, purpose: null, caseId: null, errorCode: null, details: { unstorable: true }, detailsJson: '{"unstorable":true}', httpStatus: null, upstreamStatus: null, durationMs: null, upstreamDurationMs: null, requestBytes: null, responseBytes: null })
 
-/** The buffered sink with its controls: the in-process writer, or the audit thread in front of one. */
-export interface AuditBuffer extends AuditSink {
-  readonly depth: number
-  readonly stats: WriterStats
-  /** Writes what is buffered now (tests, shutdown). Resolves when the buffer is empty or the writer gave up. */
-  flush: () => Promise<void>
-  /** Graceful shutdown: writes for at most `timeoutMs`; returns the events left (the caller spills them). */
-  close: (timeoutMs: number) => Promise<PreparedEvent[]>
-}
-
 /** A sink that records nothing (benchmarks of the gateway without its trail): the lookup hook then does no work. */
 export const DISABLED_AUDIT: AuditSink = Object.freeze({ accepting: () => true, emit: () => {} })
 
 /**
- * The audit sink: a bounded in-memory buffer written to PostgreSQL in batches, off the request path. While the
- * database is unavailable the events stay buffered (nothing is dropped) and the writer retries with backoff;
- * once the buffer reaches `max`, `accepting()` is false so that lookups fail closed.
+ * The queue of prepared events written to PostgreSQL in batches (run by the audit thread, writer-thread.ts; the
+ * bound and the preparation are the gateway's, audit-thread.ts). While the database is unavailable the events stay
+ * queued (nothing is dropped) and the writer retries with backoff.
  */
-export class AuditWriter implements AuditBuffer {
+export class AuditWriter {
   readonly #store: AuditStore
-  readonly #keys: AuditKeyring
   readonly #o: Required<Omit<WriterOptions, 'onProgress'>> & Pick<WriterOptions, 'onProgress'>
   #queue: PreparedEvent[] = []
   #running: Promise<void> | undefined
@@ -73,30 +57,17 @@ export class AuditWriter implements AuditBuffer {
   #closing = false
   /** Set by flush() and close(): write until the buffer is empty. */
   #forced = false
-  readonly stats: WriterStats = { written: 0, batches: 0, failedFlushes: 0, rejected: 0, depth: 0, down: false }
+  readonly stats: WriterStats = { written: 0, batches: 0, failedFlushes: 0, depth: 0, down: false }
 
-  constructor (store: AuditStore, keys: AuditKeyring, opts: WriterOptions) {
+  constructor (store: AuditStore, opts: WriterOptions) {
     this.#store = store
-    this.#keys = keys
     this.#o = { retryMaxMs: 2000, ...opts }
   }
 
   get depth (): number { return this.#queue.length }
 
-  accepting (): boolean { return this.#queue.length < this.#o.max }
-
-  emit (event: AuditEventInput): void {
-    if (this.#queue.length >= this.#o.max + this.#o.headroom) {
-      this.stats.rejected++
-      throw new AuditUnavailable()
-    }
-    this.#queue.push(prepare(event, this.#keys))
-    this.stats.depth = this.#queue.length
-    this.#schedule()
-  }
-
   /**
-   * Appends events already in their stored form (the audit thread prepares what the gateway hands it). `uncertain`:
+   * Appends events in their stored form (the audit thread prepares what the gateway hands it). `uncertain`:
    * they may already be in the database (re-sent after a thread restart, read back from a spill file).
    */
   enqueue (events: PreparedEvent[], uncertain: boolean): void {

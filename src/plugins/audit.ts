@@ -44,7 +44,6 @@ export default fp<AuditPluginOptions>(async function audit (app, opts) {
     script: threadScript(),
     databaseUrl: url,
     key,
-    keys,
     max: cfg.bufferMax,
     headroom: cfg.bufferHeadroom,
     batchSize: cfg.batchSize,
