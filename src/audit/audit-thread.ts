@@ -71,7 +71,7 @@ export class AuditThread implements AuditSink {
   readonly #waiters = new Map<number, Waiter>()
   #n = 0
   /** The thread's writer stats, summed over its restarts, and the events refused here (buffer full). */
-  readonly stats: WriterStats & { rejected: number } = { written: 0, batches: 0, failedFlushes: 0, rejected: 0, depth: 0, down: false }
+  readonly stats: WriterStats & { rejected: number } = { written: 0, batches: 0, failedFlushes: 0, rejected: 0, down: false }
   /** Events the thread could not take back at shutdown are prepared here for the spill file. */
   readonly #keys: AuditKeyring
 
@@ -94,7 +94,6 @@ export class AuditThread implements AuditSink {
     this.#ids.push(randomUUID())
     this.#ats.push(Date.now())
     this.#events.push(event)
-    this.stats.depth = this.depth
     if (this.#events.length >= POST_MAX) this.#post()
     else if (this.#timer === undefined) {
       this.#timer = setTimeout(this.#post, this.#postMs)
@@ -109,7 +108,6 @@ export class AuditThread implements AuditSink {
     const sent: Sent = { prepared: events }
     this.#sent.push(sent)
     this.#inFlight += events.length
-    this.stats.depth = this.depth
     if (this.#up) this.#send(sent, false)
   }
 
@@ -241,7 +239,6 @@ export class AuditThread implements AuditSink {
       this.#sent.shift()
       this.#headDone = 0
     }
-    this.stats.depth = this.depth
   }
 
   /** Every event handed over and not reported written, in its stored form. */

@@ -21,7 +21,8 @@ export interface AuditLog {
   error: (obj: object, msg: string) => void
 }
 
-export interface WriterStats { written: number, batches: number, failedFlushes: number, depth: number, down: boolean }
+/** `written` counts the events taken off the queue (written, or dropped as unstorable). */
+export interface WriterStats { written: number, batches: number, failedFlushes: number, down: boolean }
 
 /** Thrown by `app.audit.emit` when even the headroom is full: the caller must not go on as if the event were recorded. */
 export class AuditUnavailable extends ServiceUnavailable {
@@ -57,14 +58,12 @@ export class AuditWriter {
   #closing = false
   /** Set by flush() and close(): write until the buffer is empty. */
   #forced = false
-  readonly stats: WriterStats = { written: 0, batches: 0, failedFlushes: 0, depth: 0, down: false }
+  readonly stats: WriterStats = { written: 0, batches: 0, failedFlushes: 0, down: false }
 
   constructor (store: AuditStore, opts: WriterOptions) {
     this.#store = store
     this.#o = { retryMaxMs: 2000, ...opts }
   }
-
-  get depth (): number { return this.#queue.length }
 
   /**
    * Appends events in their stored form (the audit thread prepares what the gateway hands it). `uncertain`:
@@ -73,7 +72,6 @@ export class AuditWriter {
   enqueue (events: PreparedEvent[], uncertain: boolean): void {
     for (const e of events) this.#queue.push(e)
     if (uncertain) this.#uncertain = this.#queue.length
-    this.stats.depth = this.#queue.length
     this.#schedule()
   }
 
@@ -108,7 +106,6 @@ export class AuditWriter {
       try {
         await this.#store.append(batch, this.#uncertain > 0)
         this.#queue.splice(0, batch.length)
-        this.stats.depth = this.#queue.length
         this.stats.written += batch.length
         this.stats.batches++
         this.#uncertain = Math.max(0, this.#uncertain - batch.length)
@@ -152,7 +149,6 @@ export class AuditWriter {
       this.#queue.shift()
       this.#uncertain = Math.max(0, this.#uncertain - 1)
       this.stats.written++
-      this.stats.depth = this.#queue.length
     }
   }
 
