@@ -1,9 +1,9 @@
 import { getHeapStatistics } from 'node:v8'
 import fp from 'fastify-plugin'
 import underPressure from '@fastify/under-pressure'
-import helmet from '@fastify/helmet'
 import cors from '@fastify/cors'
 import { ServiceUnavailable } from '../errors.js'
+import { securityHeaders } from './security-headers.js'
 
 /**
  * Overload shedding and response hygiene. Under pressure (event-loop delay, heap, RSS over their bounds)
@@ -24,7 +24,8 @@ export default fp(async function protection (app) {
       throw Object.assign(new ServiceUnavailable(`The gateway is overloaded (${type} ${Math.round(Number(value))}); retry later`), { retryAfterSeconds: 5 })
     }
   })
-  await app.register(helmet, { contentSecurityPolicy: false, global: true })
+  const headers = securityHeaders()
+  app.addHook('onRequest', (_request, reply, done) => { void reply.headers(headers); done() })
   if (cfg.corsOrigins.length > 0) {
     await app.register(cors, { origin: cfg.corsOrigins, methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], maxAge: 600 })
   }

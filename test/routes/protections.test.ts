@@ -80,6 +80,20 @@ t.test('security headers, closed CORS, token endpoint limited', async (t) => {
   const docs = await app.inject('/docs/')
   t.equal(docs.headers['x-content-type-options'], 'nosniff')
   t.ok(docs.headers['content-security-policy'], 'the docs pages carry a CSP')
+  // helmet's headers on a JSON answer, a 404 and a refused request alike
+  for (const res of [await app.inject('/health/live'), await app.inject('/v1/nowhere'), await app.inject('/v1/services')]) {
+    t.match(res.headers, {
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'SAMEORIGIN',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'referrer-policy': 'no-referrer',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+      'x-xss-protection': '0'
+    }, `security headers on a ${res.statusCode}`)
+    t.equal(res.headers['content-security-policy'], undefined, 'no CSP on API answers')
+    t.equal(res.headers['x-powered-by'], undefined)
+  }
   const pre = await app.inject({ method: 'OPTIONS', url: '/v1/services', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } })
   t.equal(pre.headers['access-control-allow-origin'], undefined, 'no CORS unless configured')
   const codes = []

@@ -7,6 +7,7 @@ import { backoffDelay, sleep } from './backoff.js'
 import { toUpstreamFailure } from './classify.js'
 import { CallStats } from './stats.js'
 import { Bulkhead } from './bulkhead.js'
+import { AttemptSignal } from './attempt-signal.js'
 import { clientSpans } from '../../audit/client-span.js'
 import { sampledTraceparent, tracingActive } from '../../audit/trace-context.js'
 
@@ -121,8 +122,8 @@ export class ConnectorInstance {
     try {
       for (let n = 1; ; n++) {
         const started = performance.now()
-        const timeout = AbortSignal.timeout(Math.max(1, deadline - Date.now()))
-        const signal = opts.signal !== undefined ? AbortSignal.any([opts.signal, timeout]) : timeout
+        const attempt = new AttemptSignal(Math.max(1, deadline - Date.now()), opts.signal)
+        const signal = attempt.signal
         try {
           const result = await this.bulkhead.run(async () => await this.#breaker.fire(async () =>
             await run({ http, signal, headers: opts.headers ?? {}, attempt: n, log: opts.log })))
@@ -134,14 +135,17 @@ export class ConnectorInstance {
           const durationMs = performance.now() - started
           const failure = (err as { code?: string }).code === 'EOPENBREAKER'
             ? new UpstreamFailure('circuit_open', `circuit of ${this.id} is open`, { retryable: false })
-            : toUpstreamFailure(err, timeout.aborted)
+            : toUpstreamFailure(err, attempt.timedOut)
           const healthy = failure.kind === 'not_found' || failure.kind === 'rejected'
           if (failure.kind !== 'circuit_open') this.stats.record(durationMs, healthy)
           opts.onAttempt?.({ n, ok: false, durationMs, failure })
           if (opts.signal?.aborted === true) throw failure
           const wait = backoffDelay(n, this.options.retries.baseDelayMs, this.options.retries.maxDelayMs)
           if (!failure.retryable || n >= maxAttempts || Date.now() + wait >= deadline) throw failure
+          attempt.release()
           await sleep(wait, opts.signal)
+        } finally {
+          attempt.release()
         }
       }
     } finally {

@@ -1,0 +1,45 @@
+import t from 'tap'
+import { getEventListeners } from 'node:events'
+import { setTimeout as delay } from 'node:timers/promises'
+import { AttemptSignal } from '../../src/connectors/runtime/attempt-signal.js'
+
+t.test('aborts with a TimeoutError when its time is up', async (t) => {
+  const a = new AttemptSignal(5)
+  await delay(30)
+  t.equal(a.signal.aborted, true)
+  t.equal(a.timedOut, true)
+  t.equal((a.signal.reason as DOMException).name, 'TimeoutError')
+  a.release()
+})
+
+t.test('follows the caller: aborted with its reason, not counted as a timeout', async (t) => {
+  const caller = new AbortController()
+  const a = new AttemptSignal(10_000, caller.signal)
+  t.equal(getEventListeners(caller.signal, 'abort').length, 1)
+  caller.abort(new Error('shutting down'))
+  t.equal(a.signal.aborted, true)
+  t.equal(a.timedOut, false)
+  t.equal((a.signal.reason as Error).message, 'shutting down')
+  a.release()
+})
+
+t.test('an already aborted caller aborts the attempt at once', async (t) => {
+  const caller = new AbortController()
+  caller.abort(new Error('gone'))
+  const a = new AttemptSignal(10_000, caller.signal)
+  t.equal(a.signal.aborted, true)
+  t.equal((a.signal.reason as Error).message, 'gone')
+  a.release()
+})
+
+t.test('released: no abort later, nothing left on the caller signal (many attempts, one caller)', async (t) => {
+  const caller = new AbortController()
+  const attempts = Array.from({ length: 10 }, () => new AttemptSignal(5, caller.signal))
+  t.equal(getEventListeners(caller.signal, 'abort').length, 10)
+  for (const a of attempts) { a.release(); a.release() }
+  t.equal(getEventListeners(caller.signal, 'abort').length, 0)
+  await delay(30)
+  t.equal(attempts.filter((a) => a.signal.aborted || a.timedOut).length, 0)
+  caller.abort()
+  t.equal(attempts.filter((a) => a.signal.aborted).length, 0)
+})
