@@ -389,11 +389,13 @@ interface Delivering {
 async function deliverPhases (api: FastifyInstance, sim: DvcqgSimulator, config: Config, noAudit: object, sendSteps: () => Promise<Sent>): Promise<Delivering> {
   const workers = await buildApp(config, { http: false, workers: true, connectors: [], ...noAudit })
   const deliverStart = performance.now()
+  const deliverFromUs = Number(process.hrtime.bigint() / 1000n)
   const servers = serversCpuMs()
   const cpu = process.cpuUsage()
   await workers.ready()
   const deliverMs = await until(api.db, N, deliverStart)
   const deliverCpu = cpuPerItem(cpu, N)
+  const deliverToUs = Number(process.hrtime.bigint() / 1000n)
   const deliverServersCpu = serversPerItem(servers, N)
   const afterDossiers = { delivered: await delivered(api.db), portalItems: sim.portal.store.size }
 
@@ -412,7 +414,7 @@ async function deliverPhases (api: FastifyInstance, sim: DvcqgSimulator, config:
   }
   return {
     workers,
-    deliverOnly: { ms: Math.round(deliverMs), perSecond: perSecond(afterDossiers.delivered, deliverMs), cpuMsPerItem: deliverCpu, serversCpuMsPerItem: deliverServersCpu, ...afterDossiers },
+    deliverOnly: { ms: Math.round(deliverMs), perSecond: perSecond(afterDossiers.delivered, deliverMs), cpuMsPerItem: deliverCpu, serversCpuMsPerItem: deliverServersCpu, fromUs: deliverFromUs, toUs: deliverToUs, ...afterDossiers },
     stepsWhileDelivering: {
       acceptPerSecond: perSecond(N, mixedAccept.ms),
       endToEndMs: Math.round(mixedMs),

@@ -3,9 +3,10 @@
  * file:line (mapped back to the TypeScript source for the gateway's own compiled files), their inclusive share, and
  * the self time per package / source area. No dependencies.
  *
- *   node dist/bench/profile-summary.js bench/results/gateway.cpuprofile [top=25] [fromUs]
+ *   node dist/bench/profile-summary.js bench/results/gateway.cpuprofile [top=25] [fromUs] [toUs]
  *
- * `fromUs`: only samples taken at or after this monotonic time in µs (the load window), when the profile has any.
+ * `fromUs`: only samples taken at or after this monotonic time in µs (the load window), when the profile has any;
+ * `toUs`: and before this one (a phase followed by others, e.g. the delivery phase of bench/deliveries.ts).
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { SourceMap } from 'node:module'
@@ -62,7 +63,7 @@ function locate (cf: CallFrame): { where: string, area: string } {
 
 const round = (n: number): number => Math.round(n * 10) / 10
 
-export function summarise (file: string, topN = 25, fromUs?: number): ProfileSummary {
+export function summarise (file: string, topN = 25, fromUs?: number, toUs = Infinity): ProfileSummary {
   const p = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile
   const byId = new Map(p.nodes.map((n) => [n.id, n]))
   const self = new Map<number, number>()
@@ -74,7 +75,7 @@ export function summarise (file: string, topN = 25, fromUs?: number): ProfileSum
   let first: number | undefined
   let last = p.startTime
   for (let i = 0; i < p.samples.length; i++) {
-    if (at[i] < from) continue
+    if (at[i] < from || at[i] >= toUs) continue
     first ??= at[i]
     last = at[i]
     // a sample stands for the time until the next one
@@ -142,11 +143,11 @@ export function formatSummary (s: ProfileSummary): string {
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const [file, n, from] = process.argv.slice(2)
+  const [file, n, from, to] = process.argv.slice(2)
   if (file === undefined) {
-    process.stderr.write('usage: node dist/bench/profile-summary.js <file.cpuprofile> [top=25] [fromUs]\n')
+    process.stderr.write('usage: node dist/bench/profile-summary.js <file.cpuprofile> [top=25] [fromUs] [toUs]\n')
     process.exitCode = 2
   } else {
-    console.log(formatSummary(summarise(file, Number(n ?? 25), from !== undefined ? Number(from) : undefined)))
+    console.log(formatSummary(summarise(file, Number(n ?? 25), from !== undefined ? Number(from) : undefined, to !== undefined ? Number(to) : undefined)))
   }
 }
