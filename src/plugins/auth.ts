@@ -6,6 +6,7 @@ import { ClientStore, type Role, type Client, type ClientLimits } from '../auth/
 import { loadPublicKeys, loadSigningKey, toJwk, SIGNING_ALG, type PublicJwk } from '../auth/signing-keys.js'
 import { ExternalKeys } from '../auth/external-jwks.js'
 import { Revocations } from '../auth/revocations.js'
+import { VerifiedTokens } from '../auth/verified-tokens.js'
 import { Forbidden, Unauthorized } from '../errors.js'
 
 export interface Principal { clientId: string, roles: Role[], grants: string[], limits: ClientLimits }
@@ -95,19 +96,23 @@ export default fp(async function auth (app) {
     }
   })
 
+  const verified = new VerifiedTokens<TokenClaims>()
   app.decorateRequest('principal', null as unknown as Principal)
   app.decorate('authenticate', async function authenticate (request: FastifyRequest) {
     if (request.headers.authorization === undefined) {
       request.authFailure = { reason: 'missing_token' }
       throw new Unauthorized('Missing bearer token')
     }
-    let claims: TokenClaims
-    try {
-      claims = await request.jwtVerify<TokenClaims>()
-    } catch (err) {
-      const e = err as { message?: string }
-      request.authFailure = { reason: 'invalid_token', claimedClientId: claimedSubject(request.headers.authorization) }
-      throw new Unauthorized(`Invalid token: ${e.message ?? 'verification failed'}`)
+    let claims = verified.get(request.headers.authorization)
+    if (claims === undefined) {
+      try {
+        claims = await request.jwtVerify<TokenClaims>()
+        verified.set(request.headers.authorization, claims)
+      } catch (err) {
+        const e = err as { message?: string }
+        request.authFailure = { reason: 'invalid_token', claimedClientId: claimedSubject(request.headers.authorization) }
+        throw new Unauthorized(`Invalid token: ${e.message ?? 'verification failed'}`)
+      }
     }
     const client = await clients.cached(claims.sub)
     if (client === undefined || !client.enabled) {

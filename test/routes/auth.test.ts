@@ -85,6 +85,25 @@ t.test('missing, expired and forged tokens are refused with 401', async (t) => {
   t.equal((await app.inject({ url, headers: { authorization: `Bearer ${wrongAud}` } })).statusCode, 401, 'wrong audience')
 })
 
+t.test('a token verified once is taken from memory only while it is valid, and only as sent', async (t) => {
+  const app = await build(t)
+  const good = await tokenFor(app, ['system'], ['citizen.lookup'])
+  const p = JSON.parse(Buffer.from(good.split('.')[1], 'base64url').toString())
+  const url = '/v1/services'
+  const call = async (token: string): Promise<number> => (await app.inject({ url, headers: { authorization: `Bearer ${token}` } })).statusCode
+  const short = app.jwt.sign({ sub: p.sub, roles: p.roles, jti: 'short-lived' }, { expiresIn: '2s' } as never)
+  t.equal(await call(short), 200, 'verified')
+  t.equal(await call(short), 200, 'again, from memory')
+  const tampered = `${short.slice(0, -2)}${short.endsWith('AA') ? 'BB' : 'AA'}`
+  t.equal(await call(tampered), 401, 'another signature of the same claims is verified, and refused')
+  const exp = JSON.parse(Buffer.from(short.split('.')[1], 'base64url').toString()).exp as number
+  await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50))
+  t.equal(await call(short), 401, 'expired while remembered')
+  t.equal(await call(good), 200)
+  await app.revocations.revoke(p.jti, new Date(p.exp * 1000), p.sub, 'test')
+  t.equal(await call(good), 401, 'revoked after being remembered')
+})
+
 t.test('a disabled client is refused even with a token it got before', async (t) => {
   const app = await build(t, { env: { CLIENT_CACHE_TTL_MS: '0' } })
   const { secret } = await app.clients.create({ id: 'province-b', name: 'B', roles: ['system'], grants: [] })
