@@ -3,13 +3,19 @@ import { getEventListeners } from 'node:events'
 import { setTimeout as delay } from 'node:timers/promises'
 import { AttemptSignal } from '../../src/connectors/runtime/attempt-signal.js'
 
+/** Aborted, by its time running out or not, with a reason of this name / message. */
+function aborted (t: Tap.Test, a: AttemptSignal, timedOut: boolean, reason: string): void {
+  t.equal(a.signal.aborted, true)
+  t.equal(a.timedOut, timedOut)
+  const r = a.signal.reason as Error
+  t.equal(timedOut ? r.name : r.message, reason)
+  a.release()
+}
+
 t.test('aborts with a TimeoutError when its time is up', async (t) => {
   const a = new AttemptSignal(5)
   await delay(30)
-  t.equal(a.signal.aborted, true)
-  t.equal(a.timedOut, true)
-  t.equal((a.signal.reason as DOMException).name, 'TimeoutError')
-  a.release()
+  aborted(t, a, true, 'TimeoutError')
 })
 
 t.test('follows the caller: aborted with its reason, not counted as a timeout', async (t) => {
@@ -17,19 +23,13 @@ t.test('follows the caller: aborted with its reason, not counted as a timeout', 
   const a = new AttemptSignal(10_000, caller.signal)
   t.equal(getEventListeners(caller.signal, 'abort').length, 1)
   caller.abort(new Error('shutting down'))
-  t.equal(a.signal.aborted, true)
-  t.equal(a.timedOut, false)
-  t.equal((a.signal.reason as Error).message, 'shutting down')
-  a.release()
+  aborted(t, a, false, 'shutting down')
 })
 
 t.test('an already aborted caller aborts the attempt at once', async (t) => {
   const caller = new AbortController()
   caller.abort(new Error('gone'))
-  const a = new AttemptSignal(10_000, caller.signal)
-  t.equal(a.signal.aborted, true)
-  t.equal((a.signal.reason as Error).message, 'gone')
-  a.release()
+  aborted(t, new AttemptSignal(10_000, caller.signal), false, 'gone')
 })
 
 t.test('released: no abort later, nothing left on the caller signal (many attempts, one caller)', async (t) => {
