@@ -2,14 +2,11 @@ import t from 'tap'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import { once } from 'node:events'
 import { Pool, type Dispatcher } from 'undici'
-import pino from 'pino'
-import type { FastifyBaseLogger } from 'fastify'
 import { tracing } from '@opentelemetry/sdk-node'
 import { startTracing } from '../../src/audit/otel-sdk.js'
 import { clientSpans } from '../../src/audit/client-span.js'
 import { flushTracing, parseTraceparent } from '../../src/audit/trace-context.js'
-import { defineConnectorType, type ConnectorType } from '../../src/connectors/contract.js'
-import { ConnectorInstance } from '../../src/connectors/runtime/instance.js'
+import { probeInstance, silentLog } from '../connectors/probe-type.js'
 
 const exporter = new tracing.InMemorySpanExporter()
 const sdk = startTracing({ disabled: false, serviceName: 'lienthong-test' }, { spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] })
@@ -81,25 +78,12 @@ t.test('a call that fails ends its span with the error', async (t) => {
 t.test('a connector instance sends only its sampled calls through the interceptor; the others go to the plain pool', async (t) => {
   const { origin, seen } = await upstream(t)
   const given: Dispatcher[] = []
-  const type = defineConnectorType({
-    type: 'probe-http',
-    version: '1.0.0',
-    description: 'test',
-    services: ['citizen.lookup'],
-    configSchema: {},
-    secretFields: [],
-    origin: () => origin,
-    create: () => ({
-      async lookup (_service, _request, ctx) {
-        given.push(ctx.http)
-        const res = await ctx.http.request({ method: 'POST', path: '/lookup', headers: { 'content-type': 'application/json', ...ctx.headers }, body: '{}' })
-        return await res.body.json()
-      }
-    })
-  }) as unknown as ConnectorType
-  const log = pino({ level: 'silent' }) as unknown as FastifyBaseLogger
-  const inst = new ConnectorInstance({ id: 'probe', type: 'probe-http', services: ['citizen.lookup'], provinces: null, config: {}, enabled: true, version: 1 }, type, log)
-  t.teardown(async () => { await inst.close() })
+  const inst = probeInstance(t, origin, async (ctx) => {
+    given.push(ctx.http)
+    const res = await ctx.http.request({ method: 'POST', path: '/lookup', headers: { 'content-type': 'application/json', ...ctx.headers }, body: '{}' })
+    return await res.body.json()
+  })
+  const log = silentLog
   await flushTracing()
   exporter.reset()
 

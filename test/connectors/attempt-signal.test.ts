@@ -1,12 +1,10 @@
 import t from 'tap'
 import { createServer } from 'node:http'
 import { getEventListeners, once } from 'node:events'
-import pino from 'pino'
-import type { Dispatcher } from 'undici'
 import { setTimeout as delay } from 'node:timers/promises'
 import { AttemptSignal } from '../../src/connectors/runtime/attempt-signal.js'
-import { ConnectorInstance } from '../../src/connectors/runtime/instance.js'
-import { defineConnectorType, UpstreamFailure, type ConnectorType } from '../../src/connectors/contract.js'
+import { UpstreamFailure } from '../../src/connectors/contract.js'
+import { probeInstance, silentLog } from './probe-type.js'
 
 /** Aborted, by its time running out or not, with a reason of this name / message. */
 function aborted (t: Tap.Test, a: AttemptSignal, timedOut: boolean, reason: string): void {
@@ -57,28 +55,14 @@ t.test('a connector call past its deadline is a timeout, at the deadline, with t
   t.teardown(() => { server.closeAllConnections(); server.close() })
   const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`
   const signals: AbortSignal[] = []
-  const type = defineConnectorType({
-    type: 'slow-http',
-    version: '1.0.0',
-    description: 'test',
-    services: ['citizen.lookup'],
-    configSchema: {},
-    secretFields: [],
-    origin: () => origin,
-    create: () => ({
-      async lookup (_service: string, _request: unknown, ctx: { http: Dispatcher, signal: AbortSignal }) {
-        signals.push(ctx.signal)
-        const res = await ctx.http.request({ method: 'POST', path: '/lookup', body: '{}', signal: ctx.signal })
-        return await res.body.json()
-      }
-    })
-  } as never) as unknown as ConnectorType
-  const log = pino({ level: 'silent' }) as never
   const runtime = { headersTimeoutMs: 5000, deadlineMs: 300, retries: { attempts: 0, baseDelayMs: 10, maxDelayMs: 10 } }
-  const inst = new ConnectorInstance({ id: 'slow', type: 'slow-http', services: ['citizen.lookup'], provinces: null, config: { runtime }, enabled: true, version: 1 }, type, log)
-  t.teardown(async () => { await inst.close(0) })
+  const inst = probeInstance(t, origin, async (ctx) => {
+    signals.push(ctx.signal)
+    const res = await ctx.http.request({ method: 'POST', path: '/lookup', body: '{}', signal: ctx.signal })
+    return await res.body.json()
+  }, { runtime })
   const started = Date.now()
-  const err = await inst.lookup('citizen.lookup', {}, { idempotent: true, log }).then(() => undefined, (e: unknown) => e)
+  const err = await inst.lookup('citizen.lookup', {}, { idempotent: true, log: silentLog }).then(() => undefined, (e: unknown) => e)
   const took = Date.now() - started
   t.ok(err instanceof UpstreamFailure, 'an upstream failure')
   t.equal((err as UpstreamFailure).kind, 'timeout')
