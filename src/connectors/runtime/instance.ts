@@ -104,8 +104,12 @@ export class ConnectorInstance {
   async probe (log: FastifyBaseLogger): Promise<void> {
     const fn = this.#runtime.probe
     if (fn === undefined) return
-    const signal = AbortSignal.timeout(this.options.headersTimeoutMs)
-    await fn.call(this.#runtime, { http: this.#pool, signal, headers: {}, attempt: 1, log })
+    const attempt = new AttemptSignal(this.options.headersTimeoutMs)
+    try {
+      await fn.call(this.#runtime, { http: this.#pool, signal: attempt.signal, headers: {}, attempt: 1, log })
+    } finally {
+      attempt.release()
+    }
   }
 
   /** The pool as a call with these headers takes it: through the CLIENT-span interceptor when its trace is sampled. */
@@ -123,30 +127,29 @@ export class ConnectorInstance {
       for (let n = 1; ; n++) {
         const started = performance.now()
         const attempt = new AttemptSignal(Math.max(1, deadline - Date.now()), opts.signal)
-        const signal = attempt.signal
+        let failure: UpstreamFailure
         try {
           const result = await this.bulkhead.run(async () => await this.#breaker.fire(async () =>
-            await run({ http, signal, headers: opts.headers ?? {}, attempt: n, log: opts.log })))
+            await run({ http, signal: attempt.signal, headers: opts.headers ?? {}, attempt: n, log: opts.log })))
           const durationMs = performance.now() - started
           this.stats.record(durationMs, true)
           opts.onAttempt?.({ n, ok: true, durationMs })
           return result
         } catch (err) {
-          const durationMs = performance.now() - started
-          const failure = (err as { code?: string }).code === 'EOPENBREAKER'
+          failure = (err as { code?: string }).code === 'EOPENBREAKER'
             ? new UpstreamFailure('circuit_open', `circuit of ${this.id} is open`, { retryable: false })
             : toUpstreamFailure(err, attempt.timedOut)
-          const healthy = failure.kind === 'not_found' || failure.kind === 'rejected'
-          if (failure.kind !== 'circuit_open') this.stats.record(durationMs, healthy)
-          opts.onAttempt?.({ n, ok: false, durationMs, failure })
-          if (opts.signal?.aborted === true) throw failure
-          const wait = backoffDelay(n, this.options.retries.baseDelayMs, this.options.retries.maxDelayMs)
-          if (!failure.retryable || n >= maxAttempts || Date.now() + wait >= deadline) throw failure
-          attempt.release()
-          await sleep(wait, opts.signal)
         } finally {
           attempt.release()
         }
+        const durationMs = performance.now() - started
+        const healthy = failure.kind === 'not_found' || failure.kind === 'rejected'
+        if (failure.kind !== 'circuit_open') this.stats.record(durationMs, healthy)
+        opts.onAttempt?.({ n, ok: false, durationMs, failure })
+        if (opts.signal?.aborted === true) throw failure
+        const wait = backoffDelay(n, this.options.retries.baseDelayMs, this.options.retries.maxDelayMs)
+        if (!failure.retryable || n >= maxAttempts || Date.now() + wait >= deadline) throw failure
+        await sleep(wait, opts.signal)
       }
     } finally {
       if (--this.#inflight === 0) this.#drained?.()
