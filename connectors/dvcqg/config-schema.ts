@@ -1,5 +1,4 @@
-import { runtimeOptionsSchema } from '../../src/connectors/runtime/options.js'
-import { deliverySettingsSchema } from '../../src/deliveries/retry-policy.js'
+import { deliverySettingsSchema, runtimeOptionsSchema } from '../../src/connectors/contract.js'
 
 const codeList = { type: 'array', items: { type: 'integer' }, maxItems: 100, uniqueItems: true } as const
 

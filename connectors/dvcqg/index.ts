@@ -1,5 +1,4 @@
-import { contentHash } from '../../src/lib/canonical-json.js'
-import { defineConnectorType, UpstreamFailure, type CallContext } from '../../src/connectors/contract.js'
+import { contentHash, defineConnectorType, UpstreamFailure, type CallContext } from '../../src/connectors/contract.js'
 import { dvcqgConfigSchema, type DvcqgConfig } from './config-schema.js'
 import { toHoSo, toTienDo, type MappingOptions } from './mapping.js'
 import { PortalClient, type PortalAnswer } from './portal-client.js'

@@ -1,5 +1,4 @@
-import { UpstreamFailure, type CallContext } from '../../src/connectors/contract.js'
-import { failureOfStatus } from '../../src/connectors/runtime/classify.js'
+import { failureOfStatus, UpstreamFailure, type CallContext } from '../../src/connectors/contract.js'
 import { errorCodesOf, type DvcqgConfig } from './config-schema.js'
 
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024

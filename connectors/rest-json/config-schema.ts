@@ -1,4 +1,4 @@
-import { runtimeOptionsSchema } from '../../src/connectors/runtime/options.js'
+import { runtimeOptionsSchema } from '../../src/connectors/contract.js'
 
 /** Config of a `rest-json` instance. `auth.value` and `auth.clientSecret` are secrets (write-only). */
 export const restJsonConfigSchema = {

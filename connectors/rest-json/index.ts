@@ -1,5 +1,4 @@
-import { defineConnectorType, UpstreamFailure, type CallContext } from '../../src/connectors/contract.js'
-import { failureOfStatus } from '../../src/connectors/runtime/classify.js'
+import { defineConnectorType, failureOfStatus, UpstreamFailure, type CallContext } from '../../src/connectors/contract.js'
 import { restJsonConfigSchema, type RestJsonConfig } from './config-schema.js'
 import { OAuth2TokenCache } from './oauth2-token.js'
 

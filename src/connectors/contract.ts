@@ -1,6 +1,11 @@
 import type { Dispatcher } from 'undici'
 import type { FastifyBaseLogger } from 'fastify'
 
+// What connector types share, behind the contract: a type (a folder in `connectors/`) imports this file only.
+export { runtimeOptionsSchema } from './runtime/options.js'
+export { deliverySettingsSchema } from './delivery-settings.js'
+export { contentHash } from '../lib/canonical-json.js'
+
 /**
  * The connector contract. A connector *type* is code (a folder in `connectors/`); a connector *instance*
  * is data (id, type, services, provinces, config) kept in PostgreSQL. The gateway owns everything around
@@ -66,4 +71,14 @@ export class UpstreamFailure extends Error {
     this.upstreamStatus = opts.upstreamStatus
     this.upstreamCode = opts.upstreamCode
   }
+}
+
+/** Maps an HTTP status of the upstream to a failure, or undefined for a success. */
+export function failureOfStatus (status: number): UpstreamFailure | undefined {
+  if (status >= 200 && status < 300) return undefined
+  if (status === 404) return new UpstreamFailure('not_found', 'subject not found upstream', { upstreamStatus: status, retryable: false })
+  if (status === 429 || status === 503) return new UpstreamFailure('unavailable', `upstream answered ${status}`, { upstreamStatus: status })
+  if (status === 504 || status === 408) return new UpstreamFailure('timeout', `upstream answered ${status}`, { upstreamStatus: status })
+  if (status >= 500) return new UpstreamFailure('error', `upstream answered ${status}`, { upstreamStatus: status })
+  return new UpstreamFailure('rejected', `upstream refused the request with ${status}`, { upstreamStatus: status, retryable: false })
 }

@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError, type Job, type Processor, type Queue } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import { UpstreamFailure } from '../connectors/contract.js'
-import { formatTraceparent, withJobTrace, type TraceIds } from '../audit/trace-context.js'
+import { formatTraceparent, withJobTrace, type TraceIds } from '../tracing/trace-context.js'
 import { auditDelivery } from './audit.js'
 import {
   claimDeliveries, claimDelivery, finishDelivered, finishDeliveredMany, finishFailed, whyUnclaimed,
@@ -108,7 +108,7 @@ export function deliveryProcessor (app: FastifyInstance, queue: Queue<DeliveryJo
     }
 
     // The portal call carries this hop's trace context (the job's span with the SDK on, a child of the accepting
-    // request's; a sampled call gets its own CLIENT span, see audit/client-span.ts).
+    // request's; a sampled call gets its own CLIENT span, see tracing/client-span.ts).
     const headers = { traceparent: formatTraceparent(hop) }
     const common = { traceId: hop.traceId, spanId: hop.spanId, caseId: claim.dossierCode, service, connector: instance.id }
     const started = performance.now()

@@ -7,16 +7,6 @@ export interface RetryPolicy {
   maxDelayMs: number
 }
 
-export const deliverySettingsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    attempts: { type: 'integer', minimum: 1, maximum: 100 },
-    baseDelayMs: { type: 'integer', minimum: 0, maximum: 3_600_000 },
-    maxDelayMs: { type: 'integer', minimum: 0, maximum: 86_400_000 }
-  }
-} as const
-
 /** The policy of a connector instance: its `config.delivery`, falling back to the gateway's DELIVERY_* settings. */
 export function retryPolicy (instanceConfig: Record<string, unknown>, defaults: RetryPolicy): RetryPolicy {
   const d = (instanceConfig.delivery ?? {}) as Partial<RetryPolicy>

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { endRequestSpan, formatTraceparent, kRequestSpan, requestTraceIds, tracingActive } from '../audit/trace-context.js'
+import { endRequestSpan, formatTraceparent, kRequestSpan, requestTraceIds, tracingActive } from '../tracing/trace-context.js'
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin'
 import { metrics, type BatchObservableResult, type Meter } from '@opentelemetry/api'
 import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics'
-import { hasSharedPrometheusReader, newPrometheusReader, prometheusText, sharedPrometheusReader } from '../audit/prometheus.js'
-import { flushTracing, tracingActive } from '../audit/trace-context.js'
+import { hasSharedPrometheusReader, newPrometheusReader, prometheusText, sharedPrometheusReader } from '../tracing/prometheus.js'
+import { flushTracing, tracingActive } from '../tracing/trace-context.js'
 import { peekLookupRecord } from '../audit/lookup-audit.js'
 
 const SECONDS = { advice: { explicitBucketBoundaries: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] } }

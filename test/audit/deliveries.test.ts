@@ -3,7 +3,7 @@ import { createDvcqgSimulator } from '../../src/simulators/index.js'
 import { build, tokenFor } from '../helper.js'
 import { FAST_ENV, GRANTS, dossier, dossierCode, portalInstance, post, statusCounts, step, waitFor } from '../deliveries/helper.js'
 import { auditRows, auditTableText, get } from './helper.js'
-import { parseTraceparent } from '../../src/audit/trace-context.js'
+import { parseTraceparent } from '../../src/tracing/trace-context.js'
 import { verifyChain } from '../../src/audit/verify.js'
 
 t.test('a queued delivery keeps one trace from the request to the portal call, and each step is audited once', async (t) => {

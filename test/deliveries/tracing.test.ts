@@ -1,6 +1,6 @@
 import t from 'tap'
 import { tracing } from '@opentelemetry/sdk-node'
-import { startTracing } from '../../src/audit/otel-sdk.js'
+import { startTracing } from '../../src/tracing/otel-sdk.js'
 
 // The SDK must be running before the gateway is built: connector pools get their CLIENT spans when they are made.
 const exporter = new tracing.InMemorySpanExporter()

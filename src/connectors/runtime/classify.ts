@@ -15,13 +15,3 @@ export function toUpstreamFailure (err: unknown, deadlineHit: boolean): Upstream
   }
   return new UpstreamFailure('unavailable', `upstream unreachable (${code !== '' ? code : (err as Error).message})`, { cause: err })
 }
-
-/** Maps an HTTP status of the upstream to a failure, or undefined for a success. */
-export function failureOfStatus (status: number): UpstreamFailure | undefined {
-  if (status >= 200 && status < 300) return undefined
-  if (status === 404) return new UpstreamFailure('not_found', 'subject not found upstream', { upstreamStatus: status, retryable: false })
-  if (status === 429 || status === 503) return new UpstreamFailure('unavailable', `upstream answered ${status}`, { upstreamStatus: status })
-  if (status === 504 || status === 408) return new UpstreamFailure('timeout', `upstream answered ${status}`, { upstreamStatus: status })
-  if (status >= 500) return new UpstreamFailure('error', `upstream answered ${status}`, { upstreamStatus: status })
-  return new UpstreamFailure('rejected', `upstream refused the request with ${status}`, { upstreamStatus: status, retryable: false })
-}

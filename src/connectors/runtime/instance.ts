@@ -8,8 +8,8 @@ import { toUpstreamFailure } from './classify.js'
 import { CallStats } from './stats.js'
 import { Bulkhead } from './bulkhead.js'
 import { AttemptSignal } from './attempt-signal.js'
-import { clientSpans } from '../../audit/client-span.js'
-import { sampledTraceparent, tracingActive } from '../../audit/trace-context.js'
+import { clientSpans } from '../../tracing/client-span.js'
+import { sampledTraceparent, tracingActive } from '../../tracing/trace-context.js'
 
 export interface InstanceRecord {
   id: string

@@ -57,7 +57,7 @@ export default async function lookupRoutes (app: FastifyInstance): Promise<void>
     let lastFailure: UpstreamFailure | undefined
     for (const instance of instances) {
       try {
-        // the call carries this hop's trace context; a sampled one gets a CLIENT span (audit/client-span.ts)
+        // the call carries this hop's trace context; a sampled one gets a CLIENT span (tracing/client-span.ts)
         const data = await instance.lookup(service.id, routedBody, {
           idempotent: true,
           headers: { traceparent: request.traceparent },

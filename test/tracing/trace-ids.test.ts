@@ -1,5 +1,5 @@
 import t from 'tap'
-import { RandomHexIds, idGenerator, parseTraceparent, sampledTraceparent } from '../../src/audit/trace-context.js'
+import { RandomHexIds, idGenerator, parseTraceparent, sampledTraceparent } from '../../src/tracing/trace-context.js'
 
 t.test('ids: lowercase hex of their size, all different across batches', async (t) => {
   const traceIds = Array.from({ length: 1000 }, () => idGenerator.generateTraceId())

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { createContextKey, ROOT_CONTEXT } from '@opentelemetry/api'
-import { SyncContextManager } from '../../src/audit/sync-context.js'
+import { SyncContextManager } from '../../src/tracing/sync-context.js'
 
 const key = createContextKey('test')
 

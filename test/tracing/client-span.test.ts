@@ -3,9 +3,9 @@ import { createServer, type IncomingHttpHeaders } from 'node:http'
 import { once } from 'node:events'
 import { Pool, type Dispatcher } from 'undici'
 import { tracing } from '@opentelemetry/sdk-node'
-import { startTracing } from '../../src/audit/otel-sdk.js'
-import { clientSpans } from '../../src/audit/client-span.js'
-import { flushTracing, parseTraceparent } from '../../src/audit/trace-context.js'
+import { startTracing } from '../../src/tracing/otel-sdk.js'
+import { clientSpans } from '../../src/tracing/client-span.js'
+import { flushTracing, parseTraceparent } from '../../src/tracing/trace-context.js'
 import { probeInstance, silentLog } from '../connectors/probe-type.js'
 
 const exporter = new tracing.InMemorySpanExporter()

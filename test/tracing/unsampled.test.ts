@@ -1,7 +1,7 @@
 import t from 'tap'
 import { tracing } from '@opentelemetry/sdk-node'
-import { startTracing } from '../../src/audit/otel-sdk.js'
-import { parseTraceparent } from '../../src/audit/trace-context.js'
+import { startTracing } from '../../src/tracing/otel-sdk.js'
+import { parseTraceparent } from '../../src/tracing/trace-context.js'
 
 // The SDK must be running before Fastify instances are created. The default sampler here is parent-based: a caller's
 // trace marked "not sampled" (flags 00) is not recorded — the path most lookups take under the gateway's 10 % default.
@@ -9,7 +9,8 @@ const exporter = new tracing.InMemorySpanExporter()
 const sdk = startTracing({ disabled: false, serviceName: 'lienthong-test', sampler: { name: 'parentbased_traceidratio', ratio: 0 } }, { spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] })
 t.teardown(async () => { await sdk?.shutdown() })
 
-const { auditRows, tracedGateway } = await import('./helper.js')
+const { auditRows } = await import('../audit/helper.js')
+const { tracedGateway } = await import('./helper.js')
 
 t.test('an unsampled lookup: no spans, but the trace context still reaches the national system and the audit trail', async (t) => {
   const { app, seen, token } = await tracedGateway(t)

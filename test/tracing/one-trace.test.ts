@@ -1,7 +1,7 @@
 import t from 'tap'
 import { tracing } from '@opentelemetry/sdk-node'
-import { startTracing } from '../../src/audit/otel-sdk.js'
-import { formatTraceparent, withJobTrace, parseTraceparent } from '../../src/audit/trace-context.js'
+import { startTracing } from '../../src/tracing/otel-sdk.js'
+import { formatTraceparent, withJobTrace, parseTraceparent } from '../../src/tracing/trace-context.js'
 
 // The SDK must be running before the gateway is built: connector pools get their CLIENT spans when they are made.
 const exporter = new tracing.InMemorySpanExporter()
@@ -9,7 +9,8 @@ const sdk = startTracing({ disabled: false, serviceName: 'lienthong-test' }, { s
 t.teardown(async () => { await sdk?.shutdown() })
 
 const { tokenFor } = await import('../helper.js')
-const { auditRows, get, tracedGateway } = await import('./helper.js')
+const { auditRows, get } = await import('../audit/helper.js')
+const { tracedGateway } = await import('./helper.js')
 
 t.test('with the SDK on: one trace from the caller through the gateway to the national system', async (t) => {
   const { app, url, seen, token } = await tracedGateway(t)
