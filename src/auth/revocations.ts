@@ -20,20 +20,17 @@ export function parseRevocationNotice (payload: string): { jti: string, expiresA
 /**
  * Revoked access tokens by `jti`. Kept in PostgreSQL until the token expires, mirrored in memory on every instance
  * (loaded at start, then kept current through the change feed), so checking a token costs a map lookup and no I/O.
- * A revocation by jti alone (the token's `exp` unknown) is kept `retentionMs`, the longest lifetime a token the
- * gateway accepts can have; a revoked token seen later than that would be kept to its own `exp`.
+ * A revocation by jti alone (the token's `exp` unknown) is kept `retentionMs`: the longest lifetime a token the
+ * gateway accepts can have (its own TTL, or the lifetime external tokens are held to).
  */
 export class Revocations {
   readonly #pool: pg.Pool
   readonly #known = new Map<string, number>()
   readonly retentionMs: number
-  readonly #onError: (err: Error) => void
 
-  /** `onError`: where a failed extension is reported (it is retried the next time the token is seen). */
-  constructor (pool: pg.Pool, retentionMs: number, onError: (err: Error) => void = () => {}) {
+  constructor (pool: pg.Pool, retentionMs: number) {
     this.#pool = pool
     this.retentionMs = retentionMs
-    this.#onError = onError
   }
 
   async load (): Promise<void> {
@@ -41,22 +38,11 @@ export class Revocations {
     for (const r of rows) this.#known.set(r.jti, r.expires_at.getTime())
   }
 
-  /**
-   * Whether the token with this jti is revoked. `exp` (seconds, the token's own) extends a revocation that would
-   * end before the token does, here at once and on every instance.
-   */
-  has (jti: string | undefined, exp?: number): boolean {
+  has (jti: string | undefined): boolean {
     if (jti === undefined || this.#known.size === 0) return false
     const until = this.#known.get(jti)
     if (until === undefined) return false
     if (until < Date.now()) { this.#known.delete(jti); return false }
-    if (typeof exp === 'number' && exp * 1000 > until) {
-      this.#known.set(jti, exp * 1000)
-      this.#record(jti, new Date(exp * 1000)).catch((err: Error) => {
-        this.#known.set(jti, until)
-        this.#onError(err)
-      })
-    }
     return true
   }
 
@@ -67,11 +53,6 @@ export class Revocations {
        ON CONFLICT (jti) DO UPDATE SET expires_at = GREATEST(revoked_tokens.expires_at, EXCLUDED.expires_at)`, [jti, clientId ?? null, expiresAt, by])
     await this.#pool.query("DELETE FROM revoked_tokens WHERE expires_at < now() - interval '1 day'")
     this.note(jti, expiresAt.getTime())
-    await notifyChange(this.#pool, revocationNotice(jti, expiresAt.getTime()))
-  }
-
-  async #record (jti: string, expiresAt: Date): Promise<void> {
-    await this.#pool.query('UPDATE revoked_tokens SET expires_at = GREATEST(expires_at, $2) WHERE jti = $1', [jti, expiresAt])
     await notifyChange(this.#pool, revocationNotice(jti, expiresAt.getTime()))
   }
 

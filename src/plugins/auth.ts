@@ -92,9 +92,7 @@ function principalOf (client: Client, tokenRoles: readonly Role[]): Principal {
 export default fp(async function auth (app) {
   const { jwt: cfg } = app.config
   // A revocation by jti alone is kept as long as the longest-lived token it could name.
-  const revocations = new Revocations(app.db, Math.max(cfg.ttlSeconds, cfg.external?.maxLifetimeSeconds ?? 0) * 1000, (err) => {
-    app.log.warn({ err: err.message }, 'a revocation could not be extended to its token\'s expiry; retried when the token is seen again')
-  })
+  const revocations = new Revocations(app.db, Math.max(cfg.ttlSeconds, cfg.external?.maxLifetimeSeconds ?? 0) * 1000)
   await revocations.load()
   const { concurrency, queue, waitMs } = app.config.tokenHashing
   const hashing = new Bulkhead(concurrency, queue, waitMs, () => Object.assign(
@@ -172,7 +170,7 @@ export default fp(async function auth (app) {
     if (client === undefined || !client.enabled) {
       throw refuse(request, 'Client is unknown or disabled', client === undefined ? 'unknown_client' : 'disabled_client', claims.sub)
     }
-    if (revocations.has(claims.jti, claims.exp)) throw refuse(request, 'Token has been revoked', 'revoked_token', claims.sub)
+    if (revocations.has(claims.jti)) throw refuse(request, 'Token has been revoked', 'revoked_token', claims.sub)
     // A token issued before the client's secret was rotated belongs to whoever held the old secret. Tokens of the
     // gateway say under which rotation they were issued (`rot`, to the millisecond); others only when (`iat`, whole
     // seconds, with the old second of grace).
