@@ -46,7 +46,7 @@ export class AuditKeyring {
   body (sha256Hex: string): string { return this.#hmac('body-sha256\0' + sha256Hex.toLowerCase()) }
 
   /** The stored form of a body handed over whole. */
-  rawBody (body: string | Buffer): string {
+  rawBody (body: string | Uint8Array): string {
     if (typeof body === 'string') return this.#hmac('body\0' + body)
     return createHmac('sha256', this.#key).update('body\0').update(body).digest('hex')
   }

@@ -9,6 +9,7 @@ import { chooseInstances } from '../../lookups/routing.js'
 import { subjectValues } from '../../catalog/subjects.js'
 import { lookupAuditHook, lookupRecord } from '../../audit/lookup-audit.js'
 import { AuditUnavailable } from '../../audit/writer.js'
+import { keepRawJson } from '../../lookups/raw-body.js'
 
 interface Params { serviceId: string }
 
@@ -18,14 +19,15 @@ interface Params { serviceId: string }
  */
 export default async function lookupRoutes (app: FastifyInstance): Promise<void> {
   const validator = createValidator()
+  keepRawJson(app)
   app.addHook('onRequest', app.authenticate)
+  app.addHook('onRequest', app.requireRole('system'))
   // The caller's limit is checked as soon as its token is (a verified token is remembered, so this is cheap),
   // before the body is read: a client over its limit costs the gateway a refusal, not a parse and a hash.
   app.addHook('onRequest', app.limits.forService((request) => {
     const id = (request.params as Params).serviceId
     return getService(id) !== undefined ? id : 'unknown'
   }))
-  app.addHook('onRequest', app.requireRole('system'))
   app.addHook('onSend', lookupAuditHook(app))
 
   app.post<{ Params: Params, Body: unknown }>('/v1/lookups/:serviceId', {
