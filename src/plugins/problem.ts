@@ -108,7 +108,7 @@ export function problemOf (request: FastifyRequest, err: FastifyError): { proble
     instance: request.url.split('?')[0],
     code,
     traceId: request.traceId,
-    errors: code === 'VALIDATION_FAILED' ? validationDetails(err) : undefined,
+    errors: code === 'VALIDATION_FAILED' || code === 'SECRET_REQUIRED' ? validationDetails(err) : undefined,
     candidates: (err as { candidates?: unknown[] }).candidates
   }
   return { problem, retryAfter }
