@@ -8,7 +8,7 @@ export const ValidationFailed = createError('VALIDATION_FAILED', '%s', 400)
 export const Unauthorized = createError('UNAUTHORIZED', '%s', 401)
 export const Forbidden = createError('FORBIDDEN', '%s', 403)
 export const PurposeRequired = createError('PURPOSE_REQUIRED',
-  'The X-Purpose header is required: give the legal purpose of this lookup (e.g. a procedure code such as 1.000894)', 400)
+  'The X-Purpose header is required: give the legal purpose of this request (e.g. a procedure code such as 1.000894)', 400)
 /** The purpose given is not one the client's grant for the service allows (issue 15 #8). */
 export const PurposeNotAllowed = createError('PURPOSE_NOT_ALLOWED', '%s', 403)
 /**

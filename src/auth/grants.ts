@@ -9,8 +9,9 @@ import { PROCEDURE_CODE } from '../identifiers/dossier-code.js'
  */
 export type Grant = string | { service: string, purposes: string[] }
 
-export const LEGAL_BASIS = /^[A-Za-z][A-Za-z0-9._:/-]{1,63}$/
-export const PURPOSE_CODE_SOURCE = `${PROCEDURE_CODE.source}|${LEGAL_BASIS.source}`
+const LEGAL_BASIS = '[A-Za-z][A-Za-z0-9._:/-]{1,63}'
+/** What a grant may list as a purpose: a procedure code (national or local form) or a legal-basis code. */
+export const PURPOSE_CODE = new RegExp(`^(?:${PROCEDURE_CODE.source.slice(1, -1)}|${LEGAL_BASIS})$`)
 export const MAX_PURPOSES = 200
 
 const NATIONAL = /^\d\.\d{6}$/

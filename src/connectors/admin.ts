@@ -91,10 +91,12 @@ export class ConnectorAdmin {
     // A kept secret goes only where it went before: with any URL changed, it must be given again (else changing
     // the URL would send the stored API key, password or client secret to a host of the editor's choosing).
     const moved = kept.length > 0 && before !== undefined ? movedUrls(before, config) : []
-    const secrets = moved.length === 0 ? [] : kept.map((p) => ({
-      path: `${prefix}/config${p}`,
-      message: `must be given again: ${moved.join(', ')} changed, and a stored secret is never sent to a new address`
-    }))
+    const secrets = moved.length === 0
+      ? []
+      : kept.map((p) => ({
+        path: `${prefix}/config${p}`,
+        message: `must be given again: ${moved.join(', ')} changed, and a stored secret is never sent to a new address`
+      }))
     for (const e of this.#types.validate(input.type, config)) errors.push({ path: `${prefix}${e.path}`, message: e.message })
     for (const { path, url } of urlsIn(config)) {
       const reason = this.#allowlist.check(url)

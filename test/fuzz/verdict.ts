@@ -43,7 +43,9 @@ export function judge (method: string, url: string, a: Answer, secrets: Secrets)
   let problem: { code?: unknown, status?: unknown, detail?: unknown } = {}
   const type = String(a.headers['content-type'] ?? '')
   if (a.status >= 400 && method !== 'HEAD' && !readiness(url, a)) {
-    if (!type.startsWith('application/problem+json')) wrong.push(`error answer is ${type === '' ? 'without content-type' : type}, not problem+json`)
+    // the token endpoint answers OAuth 2.0 errors (RFC 6749 §5.2): application/json, the problem fields beside `error`
+    const oauth = method === 'POST' && /^\/v1\/auth\/token(\?|$)/.test(url) && type.startsWith('application/json') && /"error":"[a-z_]+"/.test(a.body)
+    if (!type.startsWith('application/problem+json') && !oauth) wrong.push(`error answer is ${type === '' ? 'without content-type' : type}, not problem+json`)
     try {
       problem = JSON.parse(a.body)
     } catch {
@@ -63,7 +65,7 @@ export function judge (method: string, url: string, a: Answer, secrets: Secrets)
 }
 
 /** Routes anyone may call. */
-const PUBLIC = /^\/(health\/|metrics$|docs|openapi\.json$|\.well-known\/jwks\.json$|v1\/auth\/token$)/
+const PUBLIC = /^\/(health\/|metrics$|docs|openapi\.json$|\.well-known\/(jwks\.json|oauth-authorization-server)$|v1\/auth\/token$)/
 
 /** The roles a route area needs (architecture.md §3); empty: any authenticated client. */
 function needs (routeUrl: string): string[] {

@@ -49,7 +49,7 @@ t.test('create, read (masked), update keeping the secret, encrypted at rest, use
   t.notOk(rows[0].v.includes('k-one'))
 
   const sys = await tokenFor(app, ['system'], ['citizen.lookup'])
-  const look = async () => await app.inject({ method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${sys}`, 'x-purpose': 'test' }, payload: { personalId: '079203001234' } })
+  const look = async () => await app.inject({ method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${sys}`, 'x-purpose': '1.000894' }, payload: { personalId: '079203001234' } })
   t.equal((await look()).statusCode, 200)
   t.equal(served.n, 1)
 
@@ -195,7 +195,7 @@ t.test('secrets key rotation: old secrets still decrypt, re-encryption moves the
   await first.close()
   const second = await build(t, { config: { ...base, secretsKey: `k2:${key()},k1:${k1}` } })
   const sys = await tokenFor(second, ['system'], ['citizen.lookup'])
-  const look = await second.inject({ method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${sys}`, 'x-purpose': 'test' }, payload: { personalId: '079203001234' } })
+  const look = await second.inject({ method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${sys}`, 'x-purpose': '1.000894' }, payload: { personalId: '079203001234' } })
   t.equal(look.statusCode, 200, 'a secret under the old key still works')
   const re = await second.inject({ method: 'POST', url: '/v1/admin/secrets/reencrypt', headers: await admin(second) })
   t.same(re.json(), { reencrypted: 1, activeKeyId: 'k2' })

@@ -16,7 +16,7 @@ function population (url: string, runtime: Record<string, unknown> = {}) {
 }
 
 const lookup = async (app: FastifyInstance, token: string) => await app.inject({
-  method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${token}`, 'x-purpose': 'test' }, payload: { personalId: '079203001234' }
+  method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${token}`, 'x-purpose': '1.000894' }, payload: { personalId: '079203001234' }
 })
 
 async function clientWith (app: FastifyInstance, limits: { perSecond?: number, perDay?: number }): Promise<string> {
@@ -173,7 +173,7 @@ t.test('Redis down: lookups keep working (limits fail open), deliveries answer 5
   await redis.stop('SIGKILL', 5000)
   const during = await lookup(app, token)
   t.equal(during.statusCode, 200, `lookup with Redis down: ${during.body.slice(0, 200)}`)
-  const dossier = await app.inject({ method: 'POST', url: '/v1/dossiers', headers: { authorization: `Bearer ${token}` }, payload: { code: '000.00.01.H22-250715-0001' } })
+  const dossier = await app.inject({ method: 'POST', url: '/v1/dossiers', headers: { authorization: `Bearer ${token}`, 'x-purpose': '1.000894' }, payload: { code: '000.00.01.H22-250715-0001' } })
   t.not(dossier.statusCode, 202, 'no 202 that is not durable')
   t.ok(dossier.statusCode < 500 || dossier.statusCode === 503, `dossier with Redis down: ${dossier.statusCode}`)
   redis = await start()
