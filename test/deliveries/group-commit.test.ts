@@ -25,7 +25,8 @@ t.test('concurrent accepts share groups, each answered on its own: a refused req
   t.same(codes.slice(0, N), Array(N).fill(202), 'every new dossier accepted')
   t.equal(codes[N], 404)
   t.equal(results[N].json().code, 'NOT_FOUND')
-  t.equal(codes[N + 1], 409, 'another client\'s dossier')
+  t.equal(codes[N + 1], 403, 'another client\'s dossier')
+  t.equal(results[N + 1].json().code, 'AGENCY_NOT_ALLOWED', 'the group answers as a lone request would')
   // One key, three requests at once: whichever is recorded first wins (202); a repeat of its body finds it (200),
   // another body is a conflict (409).
   const keyed = results.slice(N + 2)
