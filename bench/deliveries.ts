@@ -84,7 +84,7 @@ async function sendFrom (pool: Pool, token: string, items: Item[]): Promise<Sent
       const item = items[next++]
       const res = item.body === undefined
         ? await pool.request({ method: 'GET', path: item.path })
-        : await pool.request({ method: 'POST', path: item.path, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(item.body) })
+        : await pool.request({ method: 'POST', path: item.path, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-purpose': '1.000894' }, body: JSON.stringify(item.body) })
       await res.body.dump()
       statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1
     }
@@ -278,7 +278,7 @@ async function main (): Promise<void> {
   const noAudit = process.env.BENCH_AUDIT === 'off' ? { auditSink: { accepting: () => true, emit: () => {} } } : {}
   const api = await buildApp(config, { workers: false, connectors: [instance], ...noAudit })
   const apiUrl = await api.listen({ port: 0, host: '127.0.0.1' })
-  await api.clients.create({ id: 'bench-system', name: 'bench', roles: ['system'], grants: ['dossier.sync', 'dossier.progress'] })
+  await api.clients.create({ id: 'bench-system', name: 'bench', roles: ['system'], grants: ['dossier.sync', 'dossier.progress'], agencies: ['000.00.01.H22'] })
   const token = api.tokens.issue((await api.clients.get('bench-system'))!).accessToken
   const http = new Pool(apiUrl, { connections: CONCURRENCY })
 

@@ -25,6 +25,8 @@ const schema = {
     EXTERNAL_JWT_ISSUER: { type: 'string' },
     EXTERNAL_JWKS_URL: { type: 'string' },
     EXTERNAL_JWT_AUDIENCE: { type: 'string' },
+    EXTERNAL_JWT_MAX_LIFETIME_SECONDS: { type: 'integer', minimum: 60, maximum: 2592000, default: 86400 },
+    PUBLIC_URL: { type: 'string', pattern: '^https?://[^/?#]+(/[^?#]*)?$' },
     LIENTHONG_ADMIN_ID: { type: 'string' },
     LIENTHONG_ADMIN_SECRET: { type: 'string' },
     CONNECTORS_FILE: { type: 'string', default: 'config/connectors.json' },
@@ -55,6 +57,11 @@ const schema = {
     RATE_LIMIT_FAIL_OPEN: { type: 'boolean', default: true },
     RATE_LIMIT_SYNC_MS: { type: 'integer', minimum: 0, maximum: 1000, default: 50 },
     TOKEN_RATE_PER_MINUTE: { type: 'integer', minimum: 1, default: 60 },
+    TOKEN_RATE_PER_ADDRESS_PER_MINUTE: { type: 'integer', minimum: 1, default: 120 },
+    TOKEN_HASH_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 64, default: 2 },
+    TOKEN_HASH_QUEUE: { type: 'integer', minimum: 0, default: 16 },
+    TOKEN_HASH_WAIT_MS: { type: 'integer', minimum: 1, default: 1000 },
+    LAND_PARCEL_FANOUT_MAX: { type: 'integer', minimum: 1, default: 4 },
     MAX_EVENT_LOOP_DELAY_MS: { type: 'integer', minimum: 0, default: 1000 },
     MAX_HEAP_USED_BYTES: { type: 'integer', minimum: 0, default: 0 },
     MAX_RSS_BYTES: { type: 'integer', minimum: 0, default: 0 },
@@ -93,8 +100,17 @@ export interface Config {
     audience: string
     ttlSeconds: number
     privateKeyFile?: string
-    external?: { issuer: string, jwksUrl: string, audience?: string }
+    /**
+     * An external identity provider. Its tokens must carry `iat`, and live at most `maxLifetimeSeconds`
+     * (exp − iat): a revocation by `jti` alone is kept that long, so it outlives every token it can name.
+     */
+    external?: { issuer: string, jwksUrl: string, audience?: string, maxLifetimeSeconds: number }
   }
+  /**
+   * The gateway's public base URL (`https://gateway.example.gov.vn`): the OAuth 2.0 metadata's `issuer` and
+   * endpoints (RFC 8414). Unset: the URL the caller used (fine in development, set it in production).
+   */
+  publicUrl?: string
   admin?: { id: string, secret: string }
   connectorsFile: string
   simulators: 'auto' | 'on' | 'off'
@@ -145,7 +161,19 @@ export interface Config {
    * (src/limits/shared-counters.ts); 0 = one Redis round trip per request (exact across instances).
    */
   rateLimitSyncMs: number
+  /** Token requests per minute per client id and address (secret guessing), and per address whatever the id. */
   tokenRatePerMinute: number
+  tokenRatePerAddressPerMinute: number
+  /**
+   * Secret checks of the token endpoint (scrypt, ~32 MB and ~100–200 ms each) running at once, waiting at most, and
+   * how long one may wait; beyond that a token request gets a fast 503 with Retry-After.
+   */
+  tokenHashing: { concurrency: number, queue: number, waitMs: number }
+  /**
+   * A land lookup by parcel id alone (no province) asks every land database in turn: refused with 400 (give
+   * `provinceCode`) when more than this many are configured.
+   */
+  landParcelFanoutMax: number
   /** Overload shedding (fast 503 + Retry-After); 0 disables a bound. */
   maxEventLoopDelayMs: number
   /** 0 (default): 90 % of V8's heap limit. */
@@ -209,9 +237,10 @@ export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | und
       ttlSeconds: e.JWT_TTL_SECONDS as number,
       privateKeyFile: str('JWT_PRIVATE_KEY_FILE'),
       external: externalIssuer !== undefined && externalJwks !== undefined
-        ? { issuer: externalIssuer, jwksUrl: externalJwks, audience: str('EXTERNAL_JWT_AUDIENCE') }
+        ? { issuer: externalIssuer, jwksUrl: externalJwks, audience: str('EXTERNAL_JWT_AUDIENCE'), maxLifetimeSeconds: e.EXTERNAL_JWT_MAX_LIFETIME_SECONDS as number }
         : undefined
     },
+    publicUrl: str('PUBLIC_URL')?.replace(/\/+$/, ''),
     admin: adminId !== undefined && adminSecret !== undefined ? { id: adminId, secret: adminSecret } : undefined,
     connectorsFile: e.CONNECTORS_FILE as string,
     simulators: e.SIMULATORS as Config['simulators'],
@@ -244,6 +273,9 @@ export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | und
     rateLimitFailOpen: e.RATE_LIMIT_FAIL_OPEN as boolean,
     rateLimitSyncMs: e.RATE_LIMIT_SYNC_MS as number,
     tokenRatePerMinute: e.TOKEN_RATE_PER_MINUTE as number,
+    tokenRatePerAddressPerMinute: e.TOKEN_RATE_PER_ADDRESS_PER_MINUTE as number,
+    tokenHashing: { concurrency: e.TOKEN_HASH_CONCURRENCY as number, queue: e.TOKEN_HASH_QUEUE as number, waitMs: e.TOKEN_HASH_WAIT_MS as number },
+    landParcelFanoutMax: e.LAND_PARCEL_FANOUT_MAX as number,
     maxEventLoopDelayMs: e.MAX_EVENT_LOOP_DELAY_MS as number,
     maxHeapUsedBytes: e.MAX_HEAP_USED_BYTES as number,
     maxRssBytes: e.MAX_RSS_BYTES as number,

@@ -8,7 +8,18 @@ export const ValidationFailed = createError('VALIDATION_FAILED', '%s', 400)
 export const Unauthorized = createError('UNAUTHORIZED', '%s', 401)
 export const Forbidden = createError('FORBIDDEN', '%s', 403)
 export const PurposeRequired = createError('PURPOSE_REQUIRED',
-  'The X-Purpose header is required: give the legal purpose of this lookup (e.g. a procedure code such as 1.000894)', 400)
+  'The X-Purpose header is required: give the legal purpose of this request (e.g. a procedure code such as 1.000894)', 400)
+/** The purpose given is not one the client's grant for the service allows (issue 15 #8). */
+export const PurposeNotAllowed = createError('PURPOSE_NOT_ALLOWED', '%s', 403)
+/**
+ * The dossier belongs to an agency this client does not act for (issue 22 #1). Decided from the code alone, never
+ * from the database: the same answer whether such a dossier exists or not.
+ */
+export const AgencyNotAllowed = createError('AGENCY_NOT_ALLOWED', '%s', 403)
+/** A connector update keeps a stored secret while the address it is sent to changed: it must be given again. */
+export const SecretRequired = createError('SECRET_REQUIRED', '%s', 400)
+/** The token endpoint knows `client_credentials` only (RFC 6749 §5.2 `unsupported_grant_type`). */
+export const UnsupportedGrantType = createError('UNSUPPORTED_GRANT_TYPE', '%s', 400)
 export const ServiceNotFound = createError('SERVICE_NOT_FOUND', 'Service "%s" does not exist', 404)
 export const NotFound = createError('NOT_FOUND', '%s', 404)
 export const Conflict = createError('CONFLICT', '%s', 409)

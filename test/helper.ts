@@ -4,6 +4,7 @@ import pg from 'pg'
 import { loadConfig, type Config } from '../src/config.js'
 import { buildApp, type BuildOptions } from '../src/app.js'
 import type { Role } from '../src/auth/clients.js'
+import type { Grant } from '../src/auth/grants.js'
 import type { DeclaredInstance } from '../src/connectors/declarative.js'
 
 /** tap's Test, as far as these helpers use it. */
@@ -65,10 +66,10 @@ export async function build (t: TestLike, opts: BuildOptions & { env?: Record<st
   return app
 }
 
-/** A token for a new client with these roles and grants. */
-export async function tokenFor (app: FastifyInstance, roles: Role[], grants: string[] = []): Promise<string> {
+/** A token for a new client with these roles, grants and (for dossier calls) agencies. */
+export async function tokenFor (app: FastifyInstance, roles: Role[], grants: Grant[] = [], agencies: string[] = []): Promise<string> {
   const id = `client-${randomBytes(4).toString('hex')}`
-  const { secret } = await app.clients.create({ id, name: id, roles, grants })
+  const { secret } = await app.clients.create({ id, name: id, roles, grants, agencies })
   const res = await app.inject({ method: 'POST', url: '/v1/auth/token', payload: { grant_type: 'client_credentials', client_id: id, client_secret: secret } })
   if (res.statusCode !== 200) throw new Error(`token request failed: ${res.statusCode} ${res.body}`)
   return (res.json() as { access_token: string }).access_token

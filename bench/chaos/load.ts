@@ -126,7 +126,7 @@ export class Load {
     const key = `${this.opts.runId}-${rec.n}-${rec.kind}`
     for (;;) {
       rec.attempts++
-      const a = await this.#send(rec.kind, path, body, { 'idempotency-key': key })
+      const a = await this.#send(rec.kind, path, body, { 'idempotency-key': key, 'x-purpose': '1.000894' })
       if (!(a instanceof NoAnswer) && (a.status === 202 || a.status === 200)) {
         rec.outcome = 'accepted'
         rec.deliveryId = String(a.body.deliveryId)

@@ -56,7 +56,8 @@ export async function systemClient (lb: Balancer): Promise<Token> {
     id: 'chaos-system',
     name: 'Chaos and soak load',
     roles: ['system'],
-    grants: ['citizen.lookup', 'land.parcel.lookup', 'tax.taxpayer.lookup', 'insurance.coverage.lookup', 'dossier.sync', 'dossier.progress']
+    grants: ['citizen.lookup', 'land.parcel.lookup', 'tax.taxpayer.lookup', 'insurance.coverage.lookup', 'dossier.sync', 'dossier.progress'],
+    agencies: ['000.00.01.H22'] // the agency of the load's dossiers (bodies.ts)
   })
   if (created.status !== 201) throw new Error(`creating the load client: ${created.status} ${JSON.stringify(created.body)}`)
   return new Token(lb, 'chaos-system', String(created.body.secret))

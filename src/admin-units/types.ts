@@ -134,6 +134,8 @@ export interface ResolveResult {
   commune?: UnitRef
   kind?: LineageKind
   candidates?: Candidate[]
+  /** How many candidates there were, when the API answers fewer (src/routes/admin-units/resolve.ts). */
+  candidatesTotal?: number
   reason?: string
   /** True when the input was read as pre-reform and translated to today's units. */
   translated?: boolean

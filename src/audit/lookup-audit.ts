@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify'
 import type { AuditOutcome } from './types.js'
 import { AuditUnavailable, DISABLED_AUDIT } from './writer.js'
+import { rawBodyOf } from '../lookups/raw-body.js'
 
 export interface LookupAttempt {
   connector: string
@@ -117,8 +118,9 @@ export function lookupAuditHook (app: FastifyInstance): onSendHookHandler {
         upstreamDurationMs: rec.attempts.length > 0 ? rec.attempts.reduce((s, a) => s + a.durationMs, 0) : undefined,
         requestBytes: Number(request.headers['content-length'] ?? 0),
         responseBytes: body !== undefined ? Buffer.byteLength(body) : undefined,
-        // the body as parsed, re-serialised (the raw bytes are gone); the response as sent
-        requestBody: request.body !== undefined ? safeStringify(request.body) : undefined,
+        // the bytes the caller sent, once they matched the service's schema (so small): a refused body — over a
+        // limit, not granted, invalid — is neither serialised nor hashed (issue 22 #5); the response as sent
+        requestBody: rec.validatedMs !== undefined ? rawBodyOf(request) : undefined,
         responseBody: body,
         errorCode: errorCode(status, body),
         subjects: rec.subjects,
@@ -139,14 +141,5 @@ export function lookupAuditHook (app: FastifyInstance): onSendHookHandler {
         traceId: request.traceId
       })
     }
-  }
-}
-
-/** JSON text of a parsed body; a body too deep to serialise (hostile nesting) is hashed as a marker instead. */
-function safeStringify (value: unknown): string {
-  try {
-    return JSON.stringify(value)
-  } catch {
-    return '"[body not serialisable]"'
   }
 }

@@ -46,24 +46,32 @@ export class AuditKeyring {
   body (sha256Hex: string): string { return this.#hmac('body-sha256\0' + sha256Hex.toLowerCase()) }
 
   /** The stored form of a body handed over whole. */
-  rawBody (body: string | Buffer): string {
+  rawBody (body: string | Uint8Array): string {
     if (typeof body === 'string') return this.#hmac('body\0' + body)
     return createHmac('sha256', this.#key).update('body\0').update(body).digest('hex')
   }
 
   /**
-   * Free text with anything that looks like a personal identifier replaced by a short keyed tag: runs of 9–13
-   * digits (ID card, PIN, tax code with its optional -NNN branch, social insurance code) and health insurance
-   * card numbers (2 letters + 13 digits). UUIDs are left alone.
+   * Free text with anything that could be a personal identifier replaced by a short keyed tag: health insurance
+   * card numbers (2 letters + 13 digits) and every run of 9 or more digits, whatever surrounds it
+   * (`CCCD075059793055`, `075059793055a`) and with single spaces or dashes inside (`075 059 793 055`,
+   * `075-059-793-055`, a tax code's `-NNN` branch) — a PIN, ID card, tax or social insurance code, phone number. The
+   * tag of a run is the keyed hash of its digits, so a PIN tags the same however it is written. UUIDs and dossier
+   * codes (whose date and sequence make 10 digits) are left alone. It errs towards hiding: a long number that is not
+   * an identifier (a date with its time, an amount) is tagged too.
    */
   scrub (text: string): string {
-    if (!/\d{9}/.test(text)) return text
-    return text.split(UUID).map((part, i) => i % 2 === 1 ? part : part.replace(IDENTIFIER, (m) => `[subject:${this.subject(m).slice(0, 16)}]`)).join('')
+    if (!MAYBE.test(text)) return text
+    return text.split(KEPT).map((part, i) => i % 2 === 1 ? part : part.replace(IDENTIFIER, (m) => `[subject:${this.subject(m.replace(SEPARATORS, '')).slice(0, 16)}]`)).join('')
   }
 }
 
-const UUID = /([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})/
-const IDENTIFIER = /(?<![0-9A-Za-z])(?:[A-Za-z]{2}\d{13}|\d{9,13}(?:-\d{3})?)(?![0-9A-Za-z])/g
+/** Left as they are: UUIDs, dossier codes (agency id, date, sequence). */
+const KEPT = /([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}(?!\d))/
+const SEPARATORS = /[\s\u2010-\u2015-]/g
+/** Nine digits, a space or dash allowed between two of them: the cheap test before scrubbing. */
+const MAYBE = /\d(?:[\s\u2010-\u2015-]?\d){8}/
+const IDENTIFIER = /(?<![A-Za-z])[A-Za-z]{2}\d{13}(?!\d)|\d(?:[\s\u2010-\u2015-]?\d){8,}/g
 
 export const normalizeSubject = (value: string): string => value.replace(/\s+/g, '').toUpperCase()
 
@@ -126,8 +134,7 @@ function details (keys: AuditKeyring, value: unknown, depth = 0): unknown {
 }
 
 /** A key that `keys.scrub(noNul(key))` returns unchanged: no run of 9 digits, no NUL, no lone surrogate. */
-const plainKey = (k: string): boolean => (k.length < 9 || !NINE_DIGITS.test(k)) && !k.includes('\u0000') && k.isWellFormed()
-const NINE_DIGITS = /\d{9}/
+const plainKey = (k: string): boolean => (k.length < 9 || !MAYBE.test(k)) && !k.includes('\u0000') && k.isWellFormed()
 
 /** [stored key, own key] pairs in stored-key order. */
 function sortedKeys (keys: AuditKeyring, own: string[]): Array<[string, string]> {

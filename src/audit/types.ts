@@ -39,8 +39,8 @@ export interface AuditEventInput {
    * Or the bodies themselves, when at hand (lookups): the writer keeps only their keyed hash and drops them —
    * cheaper than a sha256 here and a keyed hash of it there.
    */
-  requestBody?: string | Buffer
-  responseBody?: string | Buffer
+  requestBody?: string | Uint8Array
+  responseBody?: string | Uint8Array
   errorCode?: string
   /** Personal identifiers concerned, IN CLEAR: hashed with the audit key before anything is stored. */
   subjects?: string[]

@@ -2,6 +2,9 @@ import type pg from 'pg'
 import { LRUCache } from 'lru-cache'
 import { hashSecret, newSecret, verifySecret } from './secret-hash.js'
 import { notifyChange } from '../connectors/change-feed.js'
+import { defaultAgencies } from './agencies.js'
+import { joinGrants, splitGrants, type Grant } from './grants.js'
+import type { Bulkhead } from '../lib/bulkhead.js'
 
 export type Role = 'system' | 'admin' | 'auditor'
 export const ROLES: readonly Role[] = ['system', 'admin', 'auditor']
@@ -12,7 +15,10 @@ export interface Client {
   id: string
   name: string
   roles: Role[]
-  grants: string[]
+  /** Services granted, each a service id or `{ service, purposes }` (src/auth/grants.ts). */
+  grants: Grant[]
+  /** Agency ids or patterns this client acts for in dossier and progress calls (src/auth/agencies.ts). */
+  agencies: string[]
   enabled: boolean
   limits: ClientLimits
   createdAt: string
@@ -20,14 +26,16 @@ export interface Client {
   secretRotatedAt: string
 }
 
-export interface ClientInput { id: string, name: string, roles: Role[], grants?: string[], enabled?: boolean }
-export type ClientPatch = Partial<Pick<Client, 'name' | 'roles' | 'grants' | 'enabled' | 'limits'>>
+export interface ClientInput { id: string, name: string, roles: Role[], grants?: Grant[], agencies?: string[], enabled?: boolean }
+export type ClientPatch = Partial<Pick<Client, 'name' | 'roles' | 'grants' | 'agencies' | 'enabled' | 'limits'>>
 
 interface Row {
   id: string
   name: string
   roles: Role[]
   grants: string[]
+  grant_purposes: Record<string, string[]> | null
+  agencies: string[]
   enabled: boolean
   limits: ClientLimits
   secret_hash: string
@@ -36,13 +44,14 @@ interface Row {
   secret_rotated_at: Date
 }
 
-const COLUMNS = 'id, name, roles, grants, enabled, limits, secret_hash, created_at, updated_at, secret_rotated_at'
+const COLUMNS = 'id, name, roles, grants, grant_purposes, agencies, enabled, limits, secret_hash, created_at, updated_at, secret_rotated_at'
 
 const toClient = (r: Row): Client => ({
   id: r.id,
   name: r.name,
   roles: r.roles,
-  grants: r.grants,
+  grants: joinGrants(r.grants, r.grant_purposes ?? {}),
+  agencies: r.agencies,
   enabled: r.enabled,
   limits: r.limits ?? {},
   createdAt: r.created_at.toISOString(),
@@ -50,25 +59,35 @@ const toClient = (r: Row): Client => ({
   secretRotatedAt: r.secret_rotated_at.toISOString()
 })
 
+/** A client's grants and agencies as the SQL parameters of its row. */
+export function clientColumns (c: { id: string, grants?: Grant[], agencies?: string[] }): { services: string[], purposes: string, agencies: string[] } {
+  const { services, purposes } = splitGrants(c.grants ?? [])
+  return { services, purposes: JSON.stringify(purposes), agencies: c.agencies ?? defaultAgencies(c.id) }
+}
+
 /** API clients in PostgreSQL, with a short-lived cache for the per-request checks (enabled, grants). */
 export class ClientStore {
   readonly #pool: pg.Pool
   readonly #cost: number
   readonly #cache: LRUCache<string, Client | false> | undefined
+  readonly #hashing: Bulkhead
 
-  constructor (pool: pg.Pool, opts: { hashCost: number, cacheTtlMs: number }) {
+  /** `hashing` bounds the secret checks of the token endpoint running at once (anonymous callers pay for them). */
+  constructor (pool: pg.Pool, opts: { hashCost: number, cacheTtlMs: number, hashing: Bulkhead }) {
     this.#pool = pool
     this.#cost = opts.hashCost
     this.#cache = opts.cacheTtlMs > 0 ? new LRUCache({ max: 10_000, ttl: opts.cacheTtlMs }) : undefined
+    this.#hashing = opts.hashing
   }
 
   async create (input: ClientInput): Promise<{ client: Client, secret: string }> {
     const secret = newSecret()
     const hash = await hashSecret(secret, this.#cost)
+    const c = clientColumns(input)
     const { rows } = await this.#pool.query<Row>(
-      `INSERT INTO clients (id, name, roles, grants, enabled, secret_hash) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO clients (id, name, roles, grants, grant_purposes, agencies, enabled, secret_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`,
-      [input.id, input.name, input.roles, input.grants ?? [], input.enabled ?? true, hash])
+      [input.id, input.name, input.roles, c.services, c.purposes, c.agencies, input.enabled ?? true, hash])
     if (rows.length === 0) throw Object.assign(new Error(`client ${input.id} exists`), { exists: true })
     this.invalidate(input.id)
     return { client: toClient(rows[0]), secret }
@@ -84,12 +103,13 @@ export class ClientStore {
       return toClient(row)
     }
     const hash = await hashSecret(secret, this.#cost)
+    const c = clientColumns(input)
     const { rows } = await this.#pool.query<Row>(
-      `INSERT INTO clients (id, name, roles, grants, enabled, secret_hash) VALUES ($1, $2, $3, $4, true, $5)
+      `INSERT INTO clients (id, name, roles, grants, grant_purposes, agencies, enabled, secret_hash) VALUES ($1, $2, $3, $4, $5, $6, true, $7)
        ON CONFLICT (id) DO UPDATE SET roles = EXCLUDED.roles, secret_hash = EXCLUDED.secret_hash, enabled = true,
          updated_at = now(), secret_rotated_at = now()
        RETURNING ${COLUMNS}`,
-      [input.id, input.name, input.roles, input.grants ?? [], hash])
+      [input.id, input.name, input.roles, c.services, c.purposes, c.agencies, hash])
     await this.#changed(input.id)
     return toClient(rows[0])
   }
@@ -114,11 +134,14 @@ export class ClientStore {
   }
 
   async patch (id: string, patch: ClientPatch): Promise<Client | undefined> {
+    const grants = patch.grants !== undefined ? splitGrants(patch.grants) : undefined
     const { rows } = await this.#pool.query<Row>(
       `UPDATE clients SET name = COALESCE($2, name), roles = COALESCE($3, roles), grants = COALESCE($4, grants),
-         enabled = COALESCE($5, enabled), limits = COALESCE($6, limits), updated_at = now()
+         grant_purposes = COALESCE($5, grant_purposes), agencies = COALESCE($6, agencies),
+         enabled = COALESCE($7, enabled), limits = COALESCE($8, limits), updated_at = now()
        WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id, patch.name ?? null, patch.roles ?? null, patch.grants ?? null, patch.enabled ?? null, patch.limits ?? null])
+      [id, patch.name ?? null, patch.roles ?? null, grants?.services ?? null, grants !== undefined ? JSON.stringify(grants.purposes) : null,
+        patch.agencies ?? null, patch.enabled ?? null, patch.limits ?? null])
     await this.#changed(id)
     return rows.length > 0 ? toClient(rows[0]) : undefined
   }
@@ -139,13 +162,15 @@ export class ClientStore {
   }
 
   /**
-   * Client-credentials check. An unknown id still costs one hash, so response time does not tell
-   * whether a client id exists.
+   * Client-credentials check. An unknown id still costs one hash (of a dummy made once), so response time does
+   * not tell whether a client id exists. Hashes run inside the `hashing` bulkhead: a burst of guesses waits
+   * there briefly or is refused (its error), instead of taking every thread of libuv's pool from real callers.
    */
   async authenticate (id: string, secret: string): Promise<Client | undefined> {
     const { rows } = await this.#pool.query<Row>(`SELECT ${COLUMNS} FROM clients WHERE id = $1`, [id])
     const row = rows[0]
-    const ok = await verifySecret(secret, row?.secret_hash ?? await this.#dummyHash())
+    const stored = row?.secret_hash ?? await this.#dummyHash()
+    const ok = await this.#hashing.run(async () => await verifySecret(secret, stored))
     return row !== undefined && ok && row.enabled ? toClient(row) : undefined
   }
 

@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import { SERVICES, getService } from '../catalog/services.js'
-import { Conflict, NotFound, ValidationFailed } from '../errors.js'
+import { Conflict, NotFound, SecretRequired, ValidationFailed } from '../errors.js'
 import type { ConnectorTypeRegistry, ConfigError } from './registry.js'
 import type { ConnectorStore, InstanceInput } from './store.js'
 import type { SecretFields } from './secret-fields.js'
@@ -25,6 +25,13 @@ function depthOf (value: unknown): number {
     if (v !== null && typeof v === 'object') for (const child of Object.values(v)) stack.push([child, d + 1])
   }
   return max
+}
+
+/** The URLs (by JSON path) that differ between two configs, added and removed ones included. */
+function movedUrls (before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  const old = new Map(urlsIn(before).map(({ path, url }) => [path, url]))
+  const now = new Map(urlsIn(after).map(({ path, url }) => [path, url]))
+  return [...new Set([...old.keys(), ...now.keys()])].filter((p) => old.get(p) !== now.get(p)).sort()
 }
 
 /**
@@ -57,13 +64,16 @@ export class ConnectorAdmin {
     return { ...r, config: this.#secrets.mask(this.#types.get(r.type), r.config) }
   }
 
-  /** Validation errors of one instance (paths prefixed with `prefix`), its config ready to store otherwise. */
-  check (input: InstanceInput, stored: InstanceRecord | undefined, prefix = ''): { errors: ConfigError[], record: InstanceInput } {
+  /**
+   * Validation errors of one instance (paths prefixed with `prefix`), its config ready to store otherwise.
+   * `secrets`: the stored secrets it keeps although an address they are sent to changed (SECRET_REQUIRED).
+   */
+  check (input: InstanceInput, stored: InstanceRecord | undefined, prefix = ''): { errors: ConfigError[], secrets: ConfigError[], record: InstanceInput } {
     if (depthOf(input.config) > MAX_CONFIG_DEPTH) {
-      return { errors: [{ path: `${prefix}/config`, message: `is nested deeper than ${MAX_CONFIG_DEPTH} levels` }], record: input }
+      return { errors: [{ path: `${prefix}/config`, message: `is nested deeper than ${MAX_CONFIG_DEPTH} levels` }], secrets: [], record: input }
     }
     const type = this.#types.get(input.type)
-    if (type === undefined) return { errors: [{ path: `${prefix}/type`, message: `unknown connector type "${input.type}"` }], record: input }
+    if (type === undefined) return { errors: [{ path: `${prefix}/type`, message: `unknown connector type "${input.type}"` }], secrets: [], record: input }
     const errors: ConfigError[] = []
     input.services.forEach((s, i) => {
       if (getService(s) === undefined) errors.push({ path: `${prefix}/services/${i}`, message: `unknown service "${s}"` })
@@ -76,13 +86,23 @@ export class ConnectorAdmin {
       errors.push({ path: `${prefix}/provinces`, message: 'only services routed by province take provinces' })
     }
     const sameType = stored !== undefined && stored.type === input.type
-    const config = this.#secrets.keepOmitted(type, input.config, sameType ? this.#secrets.decryptFor(type, stored.id, stored.config) : undefined)
+    const before = sameType ? this.#secrets.decryptFor(type, stored.id, stored.config) : undefined
+    const { config, kept } = this.#secrets.keepOmitted(type, input.config, before)
+    // A kept secret goes only where it went before: with any URL changed, it must be given again (else changing
+    // the URL would send the stored API key, password or client secret to a host of the editor's choosing).
+    const moved = kept.length > 0 && before !== undefined ? movedUrls(before, config) : []
+    const secrets = moved.length === 0
+      ? []
+      : kept.map((p) => ({
+        path: `${prefix}/config${p}`,
+        message: `must be given again: ${moved.join(', ')} changed, and a stored secret is never sent to a new address`
+      }))
     for (const e of this.#types.validate(input.type, config)) errors.push({ path: `${prefix}${e.path}`, message: e.message })
     for (const { path, url } of urlsIn(config)) {
       const reason = this.#allowlist.check(url)
       if (reason !== undefined) errors.push({ path: `${prefix}${path}`, message: reason })
     }
-    return { errors, record: { ...input, config: this.#secrets.encryptFor(type, input.id, config) } }
+    return { errors, secrets, record: { ...input, config: this.#secrets.encryptFor(type, input.id, config) } }
   }
 
   /**
@@ -103,13 +123,18 @@ export class ConnectorAdmin {
       const before = await this.#store.list(db)
       const byId = new Map(before.map((r) => [r.id, r]))
       const errors: ConfigError[] = []
+      const secrets: ConfigError[] = []
       const checked: InstanceInput[] = []
       changes.upserts.forEach((u, i) => {
-        const { errors: e, record } = this.check(u, byId.get(u.id), changes.pathOf?.(i) ?? '')
+        const { errors: e, secrets: s, record } = this.check(u, byId.get(u.id), changes.pathOf?.(i) ?? '')
         errors.push(...e)
+        secrets.push(...s)
         checked.push(record)
       })
       for (const id of changes.deletes) if (!byId.has(id)) throw new NotFound(`Connector ${id} does not exist`)
+      if (secrets.length > 0) {
+        throw Object.assign(new SecretRequired('A URL of the connector changed: give its secrets again'), { errors: [...secrets, ...errors] })
+      }
       if (errors.length > 0) throw Object.assign(new ValidationFailed('Connector configuration is invalid'), { errors })
 
       const next = new Map(byId)

@@ -21,15 +21,19 @@ export class SecretFields {
     return out
   }
 
-  /** Fills secret fields that the update left out (or masked) from the stored config. */
-  keepOmitted (type: ConnectorType, incoming: Record<string, unknown>, stored: Record<string, unknown> | undefined): Record<string, unknown> {
+  /** Fills secret fields that the update left out (or masked) from the stored config; `kept` names them. */
+  keepOmitted (type: ConnectorType, incoming: Record<string, unknown>, stored: Record<string, unknown> | undefined): { config: Record<string, unknown>, kept: string[] } {
     const out = clone(incoming)
+    const kept: string[] = []
     for (const p of type.secretFields) {
       const v = getAt(out, p)
       const old = stored !== undefined ? getAt(stored, p) : undefined
-      if ((v === undefined || v === MASK) && old !== undefined) setAt(out, p, old)
+      if ((v === undefined || v === MASK) && old !== undefined) {
+        setAt(out, p, old)
+        kept.push(p)
+      }
     }
-    return out
+    return { config: out, kept }
   }
 
   encryptFor (type: ConnectorType, id: string, config: Record<string, unknown>): Record<string, unknown> {

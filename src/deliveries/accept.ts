@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
-import { Conflict, NotFound } from '../errors.js'
+import { AgencyNotAllowed, Conflict, NotFound } from '../errors.js'
 import type { IdempotencyIdentity } from './idempotency.js'
 import { allowedFrom, TrangThaiHoSo } from './status.js'
 
@@ -70,7 +70,14 @@ async function existing (db: pg.Pool, input: AcceptInput): Promise<Accepted | un
   return rows[0] !== undefined ? answer({ ...rows[0], kind: 'existing' }, input) : undefined
 }
 
-/** Why nothing was recorded: unknown dossier (404), someone else's (404/409) or a forbidden transition (409). */
+/**
+ * Why a dossier call is refused when the client does not act for it: the same words whether its agency is not
+ * registered for the client or another system registered for the agency manages it (issue 22 #1).
+ */
+export const notActingFor = (code: string): Error =>
+  new AgencyNotAllowed(`This client may not act for dossier ${code}: its agency is not one registered for this client, or another system manages it`)
+
+/** Why nothing was recorded: unknown dossier (404), someone else's (404/403) or a forbidden transition (409). */
 async function refusal (db: pg.Pool, input: AcceptInput): Promise<Error> {
   const { rows } = await db.query<{ client_id: string, status: number }>(
     'SELECT client_id, status FROM dossiers WHERE code = $1', [input.dossierCode])
@@ -78,7 +85,7 @@ async function refusal (db: pg.Pool, input: AcceptInput): Promise<Error> {
   if (found === undefined || (found.client_id !== input.clientId && input.service === 'dossier.progress')) {
     return new NotFound(`Dossier ${input.dossierCode} is unknown: sync it with POST /v1/dossiers first`)
   }
-  if (found.client_id !== input.clientId) return new Conflict(`Dossier ${input.dossierCode} is managed by another client`)
+  if (found.client_id !== input.clientId) return notActingFor(input.dossierCode)
   return new Conflict(`Dossier ${input.dossierCode} is in status ${found.status} (${TrangThaiHoSo[found.status]}); ` +
     `status ${input.status} (${TrangThaiHoSo[input.status]}) is not allowed after it`)
 }

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify'
-import { PurposeRequired, ValidationFailed } from '../errors.js'
+import { PurposeNotAllowed, PurposeRequired, ValidationFailed } from '../errors.js'
+import { purposeAllowed, purposeCode } from '../auth/grants.js'
 
 export interface LookupContext { purpose: string, caseId?: string, endUser?: string }
 
@@ -19,9 +20,28 @@ function header (request: FastifyRequest, name: string, max: number): string | u
   return v
 }
 
-/** The legal context of a lookup: X-Purpose (required), X-Case-Id and X-End-User (optional). */
-export function lookupContext (request: FastifyRequest): LookupContext {
+/** X-Purpose: required on lookups, dossiers and progress steps. */
+export function purposeHeader (request: FastifyRequest): string {
   const purpose = header(request, 'x-purpose', 256)
   if (purpose === undefined) throw new PurposeRequired()
-  return { purpose, caseId: header(request, 'x-case-id', 128), endUser: header(request, 'x-end-user', 128) }
+  return purpose
+}
+
+/**
+ * A purpose's code (its first word) must be one the caller's grant of `serviceId` allows (src/auth/grants.ts),
+ * else 403 PURPOSE_NOT_ALLOWED.
+ */
+export function assertPurpose (request: FastifyRequest, serviceId: string, purpose: string): void {
+  const allowed = request.principal.purposes[serviceId]
+  const code = purposeCode(purpose)
+  if (purposeAllowed(allowed, code)) return
+  const expected = allowed === undefined
+    ? 'a procedure code of the national catalogue (such as 1.000894)'
+    : `one of ${allowed.slice(0, 10).join(', ')}${allowed.length > 10 ? ', …' : ''}`
+  throw new PurposeNotAllowed(`Purpose "${code.slice(0, 64)}" is not allowed by this client's grant of ${serviceId}: give ${expected}`)
+}
+
+/** The legal context of a lookup: X-Purpose (required), X-Case-Id and X-End-User (optional). */
+export function lookupContext (request: FastifyRequest): LookupContext {
+  return { purpose: purposeHeader(request), caseId: header(request, 'x-case-id', 128), endUser: header(request, 'x-end-user', 128) }
 }

@@ -22,7 +22,8 @@ const str = (v: unknown): string | undefined => typeof v === 'string' ? v : unde
  * one. Province-routed services (land) go to the instance of the province the request's unit belongs to
  * TODAY: an old commune or province code with a date before 2025-07-01 is translated first, an ambiguous
  * one (a commune split between several new ones) is refused with its candidates, never guessed. A parcel
- * id alone names no province: every province is asked in turn.
+ * id alone names no province: every province is asked in turn — only while there are at most LAND_PARCEL_FANOUT_MAX
+ * of them (issue 22: with 34 provinces one request would be 34 upstream calls); past that, `provinceCode` is required.
  */
 export function chooseInstances (app: FastifyInstance, service: ServiceDefinition, body: Record<string, unknown>): Routing {
   if (service.routing === 'global') {
@@ -33,7 +34,13 @@ export function chooseInstances (app: FastifyInstance, service: ServiceDefinitio
   const provinceCode = str(body.provinceCode)
   const asOf = str(body.asOf)
   if (communeCode === undefined && provinceCode === undefined) {
-    return { instances: app.connectors.all(service.id), routedBody: body }
+    const all = app.connectors.all(service.id)
+    const max = app.config.landParcelFanoutMax
+    if (all.length > max) {
+      const message = `is required: ${all.length} provincial databases serve ${service.id}, and a lookup without a province may ask at most ${max}`
+      throw Object.assign(new ValidationFailed(`provinceCode ${message}`), { errors: [{ path: '/provinceCode', message }] })
+    }
+    return { instances: all, routedBody: body }
   }
   const route = app.adminUnits.resolveProvinceForRouting({ communeCode, provinceCode, date: asOf })
   if (route.status === 'ambiguous') {

@@ -1,17 +1,42 @@
 import fp from 'fastify-plugin'
 import fastifyJwt from '@fastify/jwt'
-import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import { randomUUID } from 'node:crypto'
 import { ClientStore, type Role, type Client, type ClientLimits } from '../auth/clients.js'
 import { loadPublicKeys, loadSigningKey, toJwk, SIGNING_ALG, type PublicJwk } from '../auth/signing-keys.js'
 import { ExternalKeys } from '../auth/external-jwks.js'
 import { Revocations } from '../auth/revocations.js'
 import { VerifiedTokens } from '../auth/verified-tokens.js'
-import { Forbidden, Unauthorized } from '../errors.js'
+import { AgencyScope } from '../auth/agencies.js'
+import { splitGrants } from '../auth/grants.js'
+import { bearerChallenge } from '../auth/challenges.js'
+import { Bulkhead } from '../lib/bulkhead.js'
+import { Forbidden, ServiceUnavailable, Unauthorized } from '../errors.js'
 
-export interface Principal { clientId: string, roles: Role[], grants: string[], limits: ClientLimits }
+export interface Principal {
+  clientId: string
+  roles: Role[]
+  /** Granted service ids. */
+  grants: string[]
+  /** The purposes allowed per granted service, where the grant lists them (src/auth/grants.ts). */
+  purposes: Readonly<Record<string, string[]>>
+  /** The agencies this client acts for in dossier and progress calls. */
+  agencies: AgencyScope
+  limits: ClientLimits
+}
 
-interface TokenClaims { sub: string, roles: Role[], jti: string, iat?: number, exp?: number, iss?: string, aud?: string | string[] }
+interface TokenClaims {
+  sub: string
+  roles: Role[]
+  jti: string
+  iat?: number
+  exp?: number
+  iss?: string
+  aud?: string | string[]
+  client_id?: string
+  /** The client's secret rotation time (epoch ms) when the token was issued: a later rotation refuses it. */
+  rot?: number
+}
 
 declare module '@fastify/jwt' {
   interface FastifyJWT { payload: TokenClaims, user: TokenClaims }
@@ -22,7 +47,7 @@ declare module 'fastify' {
     clients: ClientStore
     revocations: Revocations
     authenticate: (request: FastifyRequest) => Promise<void>
-    requireRole: (...roles: Role[]) => preHandlerAsyncHookHandler
+    requireRole: (...roles: Role[]) => (request: FastifyRequest) => Promise<void>
     tokens: { issue (client: Client): { accessToken: string, expiresIn: number }, jwks (): { keys: PublicJwk[] } }
   }
   interface FastifyRequest {
@@ -46,15 +71,33 @@ function claimedSubject (authorization: string): string | undefined {
 }
 const EXTERNAL_ALGS = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA']
 
+/** A client's grants and agencies in the form the checks use, made once per cached client object. */
+const checks = new WeakMap<Client, Pick<Principal, 'grants' | 'purposes' | 'agencies'>>()
+
+/** What a request may do, from its client as stored now and the roles its token carries. */
+function principalOf (client: Client, tokenRoles: readonly Role[]): Principal {
+  let c = checks.get(client)
+  if (c === undefined) {
+    const { services, purposes } = splitGrants(client.grants)
+    c = { grants: services, purposes, agencies: new AgencyScope(client.agencies) }
+    checks.set(client, c)
+  }
+  return { clientId: client.id, roles: client.roles.filter((r) => tokenRoles.includes(r)), ...c, limits: client.limits }
+}
+
 /**
  * Identity: client registry, gateway-signed ES256 tokens (kid, ≤ 15 min), verification through
  * @fastify/jwt with its verified-token cache, and an optional external issuer verified by its JWKS.
  */
 export default fp(async function auth (app) {
   const { jwt: cfg } = app.config
-  const revocations = new Revocations(app.db)
+  // A revocation by jti alone is kept as long as the longest-lived token it could name.
+  const revocations = new Revocations(app.db, Math.max(cfg.ttlSeconds, cfg.external?.maxLifetimeSeconds ?? 0) * 1000)
   await revocations.load()
-  const clients = new ClientStore(app.db, { hashCost: app.config.secretHashCost, cacheTtlMs: app.config.clientCacheTtlMs })
+  const { concurrency, queue, waitMs } = app.config.tokenHashing
+  const hashing = new Bulkhead(concurrency, queue, waitMs, () => Object.assign(
+    new ServiceUnavailable('Too many token requests are being checked at this moment; retry in a second'), { retryAfterSeconds: 1 }))
+  const clients = new ClientStore(app.db, { hashCost: app.config.secretHashCost, cacheTtlMs: app.config.clientCacheTtlMs, hashing })
   const signing = await loadSigningKey(app.db, cfg.privateKeyFile)
   const publicKeys = await loadPublicKeys(app.db, signing)
   const external = cfg.external !== undefined ? new ExternalKeys(cfg.external.jwksUrl) : undefined
@@ -73,7 +116,9 @@ export default fp(async function auth (app) {
       return key
     },
     decode: { complete: true },
-    sign: { key: signing.privatePem, algorithm: SIGNING_ALG, kid: signing.kid, iss: cfg.issuer, aud: cfg.audience, expiresIn: cfg.ttlSeconds },
+    // RFC 9068 access tokens: `typ: at+jwt` and a `client_id` claim (verification does not require either, so
+    // tokens issued before them stay valid for their lifetime).
+    sign: { key: signing.privatePem, algorithm: SIGNING_ALG, kid: signing.kid, typ: 'at+jwt', iss: cfg.issuer, aud: cfg.audience, expiresIn: cfg.ttlSeconds },
     verify: {
       algorithms: external !== undefined ? [...GATEWAY_ALGS, ...EXTERNAL_ALGS] : GATEWAY_ALGS,
       allowedIss: external !== undefined ? [cfg.issuer, cfg.external?.issuer ?? ''] : cfg.issuer,
@@ -88,7 +133,7 @@ export default fp(async function auth (app) {
   app.decorate('revocations', revocations)
   app.decorate('tokens', {
     issue (client: Client) {
-      const accessToken = app.jwt.sign({ sub: client.id, roles: client.roles, jti: randomUUID() })
+      const accessToken = app.jwt.sign({ sub: client.id, client_id: client.id, roles: client.roles, jti: randomUUID(), rot: Date.parse(client.secretRotatedAt) })
       return { accessToken, expiresIn: cfg.ttlSeconds }
     },
     jwks () {
@@ -98,43 +143,43 @@ export default fp(async function auth (app) {
 
   const verified = new VerifiedTokens<TokenClaims>()
   app.decorateRequest('principal', null as unknown as Principal)
+  /** A 401 for a bearer token, with its RFC 6750 challenge and the reason the audit event records. */
+  function refuse (request: FastifyRequest, message: string, reason: string, claimedClientId?: string): Error {
+    request.authFailure = { reason, claimedClientId }
+    return Object.assign(new Unauthorized(message), { wwwAuthenticate: bearerChallenge(reason === 'missing_token' ? undefined : message) })
+  }
   app.decorate('authenticate', async function authenticate (request: FastifyRequest) {
-    if (request.headers.authorization === undefined) {
-      request.authFailure = { reason: 'missing_token' }
-      throw new Unauthorized('Missing bearer token')
-    }
-    let claims = verified.get(request.headers.authorization)
+    const authorization = request.headers.authorization
+    if (authorization === undefined) throw refuse(request, 'Missing bearer token', 'missing_token')
+    let claims = verified.get(authorization)
     if (claims === undefined) {
       try {
         claims = await request.jwtVerify<TokenClaims>()
-        verified.set(request.headers.authorization, claims)
       } catch (err) {
         const e = err as { message?: string }
-        request.authFailure = { reason: 'invalid_token', claimedClientId: claimedSubject(request.headers.authorization) }
-        throw new Unauthorized(`Invalid token: ${e.message ?? 'verification failed'}`)
+        throw refuse(request, `Invalid token: ${e.message ?? 'verification failed'}`, 'invalid_token', claimedSubject(authorization))
       }
+      const external = cfg.external
+      if (external !== undefined && claims.iss === external.issuer && !(typeof claims.iat === 'number' && typeof claims.exp === 'number' &&
+        claims.exp - claims.iat <= external.maxLifetimeSeconds)) {
+        throw refuse(request, `Invalid token: an external token must carry iat and live at most ${external.maxLifetimeSeconds} s`, 'invalid_token', claims.sub)
+      }
+      verified.set(authorization, claims)
     }
     const client = await clients.cached(claims.sub)
     if (client === undefined || !client.enabled) {
-      request.authFailure = { reason: client === undefined ? 'unknown_client' : 'disabled_client', claimedClientId: claims.sub }
-      throw new Unauthorized('Client is unknown or disabled')
+      throw refuse(request, 'Client is unknown or disabled', client === undefined ? 'unknown_client' : 'disabled_client', claims.sub)
     }
-    if (revocations.has(claims.jti)) {
-      request.authFailure = { reason: 'revoked_token', claimedClientId: claims.sub }
-      throw new Unauthorized('Token has been revoked')
-    }
-    // A token issued before the client's secret was rotated belongs to whoever held the old secret.
-    if (claims.iat !== undefined && claims.iat * 1000 < Date.parse(client.secretRotatedAt) - 1000) {
-      request.authFailure = { reason: 'rotated_secret', claimedClientId: claims.sub }
-      throw new Unauthorized('Token predates a rotation of the client secret')
+    if (revocations.has(claims.jti)) throw refuse(request, 'Token has been revoked', 'revoked_token', claims.sub)
+    // A token issued before the client's secret was rotated belongs to whoever held the old secret. Tokens of the
+    // gateway say under which rotation they were issued (`rot`, to the millisecond); others only when (`iat`, whole
+    // seconds, with the old second of grace).
+    const rotatedAt = Date.parse(client.secretRotatedAt)
+    if (typeof claims.rot === 'number' ? claims.rot !== rotatedAt : claims.iat !== undefined && claims.iat * 1000 < rotatedAt - 1000) {
+      throw refuse(request, 'Token predates a rotation of the client secret', 'rotated_secret', claims.sub)
     }
     const tokenRoles = Array.isArray(claims.roles) ? claims.roles : []
-    request.principal = {
-      clientId: client.id,
-      roles: client.roles.filter((r) => tokenRoles.includes(r)),
-      grants: client.grants,
-      limits: client.limits
-    }
+    request.principal = principalOf(client, tokenRoles)
   })
   app.decorate('requireRole', (...roles: Role[]) => async function requireRole (request: FastifyRequest) {
     if (!request.principal.roles.some((r) => roles.includes(r))) {
@@ -146,11 +191,8 @@ export default fp(async function auth (app) {
   // `auth.failed` audit event, recorded after the 401 has been sent.
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode !== 401 || !app.hasDecorator('audit')) return
-    const body = request.body as { client_id?: unknown } | undefined
-    const failure = request.authFailure ?? {
-      reason: 'bad_credentials',
-      claimedClientId: typeof body?.client_id === 'string' ? body.client_id : undefined
-    }
+    // the token endpoint names the credentials it checked (src/routes/auth/token.ts), never a body field beside them
+    const failure = request.authFailure ?? { reason: 'bad_credentials' }
     try {
       app.audit.emit({
         kind: 'auth.failed',

@@ -12,6 +12,7 @@ import { OutboundAllowlist } from '../connectors/allowlist.js'
 import { ConnectorAdmin } from '../connectors/admin.js'
 import { ChangeFeed } from '../connectors/change-feed.js'
 import { HealthMonitor } from '../connectors/health.js'
+import { parseRevocationNotice } from '../auth/revocations.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -118,11 +119,8 @@ export default fp<ConnectorsOptions>(async function connectors (app, opts) {
   await reload()
   const feed = new ChangeFeed(app.db, app.log, app.config.configPollIntervalMs, (payload) => {
     if (payload.startsWith('client:')) { app.clients.invalidate(payload.slice(7)); return }
-    if (payload.startsWith('revoke:')) {
-      const [, jti, exp] = payload.split(':')
-      app.revocations.note(jti, Number(exp))
-      return
-    }
+    const revoked = parseRevocationNotice(payload)
+    if (revoked !== undefined) { app.revocations.note(revoked.jti, revoked.expiresAtMs); return }
     reload().catch((err: Error) => app.log.error({ err: err.message }, 'connector reload failed; keeping the current set'))
   })
   await feed.start()

@@ -1,15 +1,32 @@
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
-import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { RateLimited, ServiceUnavailable } from '../errors.js'
 import { SharedCounters, type CounterHit } from '../limits/shared-counters.js'
 import { sharedCountersStore } from '../limits/rate-limit-store.js'
+import { windowText } from '../limits/window-text.js'
+
+/** A hook (onRequest or preHandler, or called from a handler) that counts the request and refuses it over the limit. */
+export type LimitHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+
+export interface LimitSpec {
+  /** What is limited, for the 429's detail: "token requests from this address". */
+  what: string
+  max: number | ((request: FastifyRequest) => number)
+  windowMs: number
+  key: (request: FastifyRequest) => string
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
     limits: {
-      /** preHandler enforcing the caller's per-second rate and daily quota for the service `serviceOf` names. */
-      forService (serviceOf: (request: FastifyRequest) => string): preHandlerAsyncHookHandler
+      /**
+       * onRequest hook (after `app.authenticate`) enforcing the caller's per-second rate and daily quota for the
+       * service `serviceOf` names: it runs before the body is read, so a client over its limit costs a refusal only.
+       */
+      forService (serviceOf: (request: FastifyRequest) => string): LimitHook
+      /** A limit of its own (the token endpoint's, per address and per credentials). */
+      limit (spec: LimitSpec): LimitHook
     }
   }
 }
@@ -20,11 +37,13 @@ const VN_OFFSET_MS = 7 * 3_600_000
 
 /**
  * Rate limits and daily quotas per client and service, shared by every gateway instance through Redis.
- * Per second: @fastify/rate-limit (key generators, limits per client, the IETF RateLimit-* headers, 429s) over
- * `SharedCounters`, which counts in this instance and adds the counts to Redis in one pipeline every
- * RATE_LIMIT_SYNC_MS — no Redis round trip per request. Per day: the same counters with windows from midnight
- * in Vietnam. Limits come from the client (`limits`, set by admins) or the defaults of the config. With Redis
- * unreachable, RATE_LIMIT_FAIL_OPEN decides: counting goes on locally (default) or 503 once the counters are stale.
+ * Per window: @fastify/rate-limit's `createRateLimit` (key generators, limits per client) over `SharedCounters`,
+ * which counts in this instance and adds the counts to Redis in one pipeline every RATE_LIMIT_SYNC_MS — no Redis
+ * round trip per request. The refusal is ours: the IETF RateLimit-* headers, Retry-After, and a detail that names
+ * the real window (the plugin's own hook runs once per request and its message states the time left, not the
+ * window). Per day: the same counters with windows from midnight in Vietnam. Limits come from the client
+ * (`limits`, set by admins) or the defaults of the config. With Redis unreachable, RATE_LIMIT_FAIL_OPEN decides:
+ * counting goes on locally (default) or 503 once the counters are stale.
  */
 export default fp(async function limits (app) {
   const cfg = app.config
@@ -37,38 +56,34 @@ export default fp(async function limits (app) {
   app.addHook('onClose', async () => { await counters.close() })
   await app.register(rateLimit, {
     global: false,
-    hook: 'preHandler',
     store: sharedCountersStore(counters, `${cfg.queuePrefix}:rl:`),
-    skipOnError: cfg.rateLimitFailOpen,
-    enableDraftSpec: true,
-    errorResponseBuilder: (_request, context) => Object.assign(
-      new RateLimited(`Rate limit of ${context.max} requests per ${context.after} exceeded; retry in ${Math.ceil(context.ttl / 1000)} s`),
-      { retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)) })
+    skipOnError: cfg.rateLimitFailOpen
   })
 
-  // Tokens: per client id and address, against secret guessing.
-  const tokenLimiter = app.rateLimit({
-    max: cfg.tokenRatePerMinute,
-    timeWindow: 60_000,
-    keyGenerator: (request) => {
-      const body = request.body as { client_id?: unknown } | undefined
-      return `token:${typeof body?.client_id === 'string' ? body.client_id.slice(0, 64) : '-'}:${request.ip}`
+  function limit (spec: LimitSpec): LimitHook {
+    const check = app.createRateLimit({ max: spec.max, timeWindow: spec.windowMs, keyGenerator: spec.key })
+    return async function rateLimited (request, reply) {
+      const r = await check(request)
+      if (r.isAllowed) return
+      void reply.header('ratelimit-limit', String(r.max))
+      void reply.header('ratelimit-remaining', String(r.remaining))
+      void reply.header('ratelimit-reset', String(r.ttlInSeconds))
+      if (!r.isExceeded) return
+      const retry = Math.max(1, r.ttlInSeconds)
+      throw Object.assign(new RateLimited(`Rate limit of ${r.max} ${spec.what} per ${windowText(spec.windowMs)} exceeded; retry in ${retry} s`),
+        { retryAfterSeconds: retry })
     }
-  })
-  app.addHook('onRoute', (route) => {
-    if (route.url === '/v1/auth/token' && route.method === 'POST') {
-      route.preHandler = [tokenLimiter, ...(Array.isArray(route.preHandler) ? route.preHandler : route.preHandler !== undefined ? [route.preHandler] : [])]
-    }
-  })
+  }
 
-  function forService (serviceOf: (request: FastifyRequest) => string): preHandlerAsyncHookHandler {
-    const perSecond = app.rateLimit({
+  function forService (serviceOf: (request: FastifyRequest) => string): LimitHook {
+    const perSecond = limit({
+      what: 'requests for this service',
       max: (request) => request.principal.limits.perSecond ?? cfg.rateLimitPerSecond,
-      timeWindow: 1000,
-      keyGenerator: (request) => `${request.principal.clientId}:${serviceOf(request)}`
-    }) as preHandlerAsyncHookHandler
+      windowMs: 1000,
+      key: (request) => `${request.principal.clientId}:${serviceOf(request)}`
+    })
     return async function rateAndQuota (request, reply) {
-      await perSecond.call(this, request, reply)
+      await perSecond(request, reply)
       const perDay = request.principal.limits.perDay ?? cfg.quotaPerDay
       if (perDay <= 0) return
       let used: CounterHit
@@ -85,5 +100,5 @@ export default fp(async function limits (app) {
       }
     }
   }
-  app.decorate('limits', { forService })
+  app.decorate('limits', { forService, limit })
 }, { name: 'limits', dependencies: ['config', 'redis'] })

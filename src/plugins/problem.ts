@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http'
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { NotFound, ServiceUnavailable } from '../errors.js'
+import { bearerChallenge } from '../auth/challenges.js'
 
 export interface ProblemDetail { path: string, message: string }
 
@@ -75,14 +76,27 @@ function validationDetails (err: FastifyError): ProblemDetail[] | undefined {
   })
 }
 
-export function sendProblem (request: FastifyRequest, reply: FastifyReply, err: FastifyError): FastifyReply {
+/** The RFC 9457 body of an error, with its status and stable code (what `sendProblem` sends). */
+export interface Problem {
+  type: string
+  title: string
+  status: number
+  detail: string
+  instance: string
+  code: string
+  traceId?: string
+  errors?: ProblemDetail[]
+  candidates?: unknown[]
+}
+
+/** The problem an error becomes, and the Retry-After it carries; 5xx internals are logged here, never answered. */
+export function problemOf (request: FastifyRequest, err: FastifyError): { problem: Problem, retryAfter?: number } {
   const { status, code } = classify(err)
   if (status >= 500 && code === 'INTERNAL') request.log.error({ err }, 'request failed')
   else if (status >= 500) request.log.warn({ code, msg: err.message }, 'upstream or dependency failure')
   const dependency = code === 'SERVICE_UNAVAILABLE' && isDependencyFailure(err)
   const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds ?? (dependency ? 5 : undefined)
-  if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter))
-  const body = {
+  const problem: Problem = {
     type: `urn:lienthong:problem:${code.toLowerCase().replaceAll('_', '-')}`,
     title: STATUS_CODES[status] ?? 'Error',
     status,
@@ -94,10 +108,18 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, err: 
     instance: request.url.split('?')[0],
     code,
     traceId: request.traceId,
-    errors: code === 'VALIDATION_FAILED' ? validationDetails(err) : undefined,
+    errors: code === 'VALIDATION_FAILED' || code === 'SECRET_REQUIRED' ? validationDetails(err) : undefined,
     candidates: (err as { candidates?: unknown[] }).candidates
   }
-  return reply.code(status).type('application/problem+json; charset=utf-8').send(body)
+  return { problem, retryAfter }
+}
+
+export function sendProblem (request: FastifyRequest, reply: FastifyReply, err: FastifyError): FastifyReply {
+  const { problem, retryAfter } = problemOf(request, err)
+  if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter))
+  // RFC 6750 §3: every 401 says how to authenticate (the auth plugin gives the error of a refused token).
+  if (problem.status === 401) void reply.header('www-authenticate', (err as { wwwAuthenticate?: string }).wwwAuthenticate ?? bearerChallenge())
+  return reply.code(problem.status).type('application/problem+json; charset=utf-8').send(problem)
 }
 
 /** Renders every error as RFC 9457 problem+json with a stable `code` (architecture.md §3). */

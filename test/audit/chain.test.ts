@@ -63,6 +63,28 @@ t.test('prepare keys subjects and body hashes, scrubs identifiers from free text
   t.ok(odd.at.getUTCFullYear() >= 2024, 'an impossible time becomes now')
 })
 
+t.test('identifiers in free text are scrubbed whatever surrounds them and however they are spaced (issue 22 #8)', async (t) => {
+  const tag = `[subject:${keys.subject('075059793055').slice(0, 16)}]`
+  for (const [text, want] of [
+    ['Xac minh CCCD075059793055', `Xac minh CCCD${tag}`],
+    ['075 059 793 055', tag],
+    ['075-059-793-055', tag],
+    ['075\u2013059\u2013793\u2013055', tag],
+    ['075059793055a', `${tag}a`],
+    ['id:075059793055;', `id:${tag};`],
+    ['so 0912 345 678 goi lai', `so [subject:${keys.subject('0912345678').slice(0, 16)}] goi lai`]
+  ]) {
+    const e = prepare({ kind: 'lookup', outcome: 'ok', purpose: text, endUser: text }, keys)
+    t.equal(e.purpose, want, text)
+    t.equal(e.endUser, want, text)
+  }
+  for (const kept of ['1.000894', '1.000894.000.00.00.H29', '000.00.01.H22-250715-0001', '0f1e2d3c-4b5a-4678-9123-412345678901', 'ngay 2025-07-15', 'cán bộ 12345678']) {
+    t.equal(prepare({ kind: 'lookup', outcome: 'ok', purpose: kept }, keys).purpose, kept, `${kept} is not an identifier`)
+  }
+  const glued = prepare({ kind: 'lookup', outcome: 'ok', caseId: '000.00.01.H22-250715-0001075059793055' }, keys).caseId ?? ''
+  t.notOk(/\d{9}/.test(glued.replace(/\[subject:[0-9a-f]+\]/g, '')), `a PIN glued to a dossier code: ${glued}`)
+})
+
 t.test('the keyed hashes are HMAC-SHA256 with sha256(AUDIT_KEY), whatever the length or the characters', async (t) => {
   const key = createHash('sha256').update('unit-test-audit-key-0123456789').digest()
   const hmac = (text: string | Buffer): string => createHmac('sha256', key).update(text).digest('hex')

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { createDvcqgSimulator } from '../../src/simulators/index.js'
 import { build, tokenFor } from '../helper.js'
-import { FAST_ENV, GRANTS, dossier, dossierCode, portalInstance, post, statusCounts, step, waitFor } from '../deliveries/helper.js'
+import { FAST_ENV, AGENCIES, GRANTS, dossier, dossierCode, portalInstance, post, statusCounts, step, waitFor } from '../deliveries/helper.js'
 import { auditRows, auditTableText, get } from './helper.js'
 import { parseTraceparent } from '../../src/tracing/trace-context.js'
 import { verifyChain } from '../../src/audit/verify.js'
@@ -16,7 +16,7 @@ t.test('a queued delivery keeps one trace from the request to the portal call, a
   await portal.listen(0)
   t.teardown(async () => { await portal.close() })
   const app = await build(t, { connectors: [portalInstance(portal.url as string)], env: { ...FAST_ENV, AUDIT_KEY: 'delivery-audit-key-0123456789' }, workers: true })
-  const token = await tokenFor(app, ['system'], GRANTS)
+  const token = await tokenFor(app, ['system'], GRANTS, AGENCIES)
   const auditor = await tokenFor(app, ['auditor'])
 
   const traceId = '0af7651916cd43dd8448eb211c80319c'

@@ -122,9 +122,9 @@ t.test('clients list: a table or JSON; a system client gets a 403', async (t) =>
   const res = await cli(t, ['clients', 'list'], env)
   t.equal(res.code, 0)
   t.same(res.out.split('\n'), [
-    'ID           NAME                    ROLES   GRANTS                              ENABLED',
-    'ops-admin    Operations              admin   -                                   yes',
-    'h29-onestop  Một cửa TP Hồ Chí Minh  system  citizen.lookup,tax.taxpayer.lookup  no'
+    'ID           NAME                    ROLES   GRANTS                                                AGENCIES      ENABLED',
+    'ops-admin    Operations              admin   -                                                     -             yes',
+    'h29-onestop  Một cửa TP Hồ Chí Minh  system  citizen.lookup,tax.taxpayer.lookup=1.000894+1.001612  000.00.*.H29  no'
   ])
   t.same(JSON.parse((await cli(t, ['clients', 'list', '--json'], env)).out), CLIENTS)
 
@@ -137,7 +137,7 @@ t.test('clients create prints the new secret once, with a warning', async (t) =>
   const res = await cli(t, ['clients', 'create', '--id', '000.00.00.H29', '--name', 'TP HCM', '--roles', 'system', '--grants', 'citizen.lookup, tax.taxpayer.lookup'], env)
   t.equal(res.code, 0)
   t.same(res.out.split('\n'), [
-    'Created client 000.00.00.H29 (TP HCM), roles system, grants citizen.lookup,tax.taxpayer.lookup.',
+    'Created client 000.00.00.H29 (TP HCM), roles system, grants citizen.lookup,tax.taxpayer.lookup, agencies -.',
     'client_id:     000.00.00.H29',
     `client_secret: ${NEW_SECRET}`
   ])
@@ -145,12 +145,32 @@ t.test('clients create prints the new secret once, with a warning', async (t) =>
   t.same(seen.created[0], { id: '000.00.00.H29', name: 'TP HCM', roles: ['system'], grants: ['citizen.lookup', 'tax.taxpayer.lookup'] })
 
   const json = await cli(t, ['clients', 'create', '--id', 'auditor-1', '--name', 'Audit', '--roles', 'auditor', '--json'], env)
-  t.same(JSON.parse(json.out), { client: { id: 'auditor-1', name: 'Audit', roles: ['auditor'], grants: [], enabled: true }, secret: NEW_SECRET })
+  t.same(JSON.parse(json.out), { client: { id: 'auditor-1', name: 'Audit', roles: ['auditor'], grants: [], agencies: [], enabled: true }, secret: NEW_SECRET })
   t.match(json.err, 'shown only once')
   t.same(seen.created[1], { id: 'auditor-1', name: 'Audit', roles: ['auditor'] }, 'no --grants, no grants field')
 
   const dup = await cli(t, ['clients', 'create', '--id', 'dup', '--name', 'Dup', '--roles', 'system,admin'], env)
   t.same(dup, { code: 1, out: '', err: 'lienthong: CONFLICT: Client dup already exists' })
+})
+
+t.test('clients create and update: grants with purposes, agencies', async (t) => {
+  const { env, seen } = await gateway(t)
+  const res = await cli(t, ['clients', 'create', '--id', 'hcm-onestop', '--name', 'TP HCM', '--roles', 'system',
+    '--grants', 'citizen.lookup=1.000894+ND13-D17, dossier.sync', '--agencies', '000.00.00.H29, 000.00.*.H29'], env)
+  t.equal(res.code, 0, res.err)
+  t.match(res.out, 'grants citizen.lookup=1.000894+ND13-D17,dossier.sync, agencies 000.00.00.H29,000.00.*.H29.')
+  t.same(seen.created[0], { id: 'hcm-onestop', name: 'TP HCM', roles: ['system'], grants: [{ service: 'citizen.lookup', purposes: ['1.000894', 'ND13-D17'] }, 'dossier.sync'], agencies: ['000.00.00.H29', '000.00.*.H29'] })
+  const bad = await cli(t, ['clients', 'create', '--id', 'x1x', '--name', 'X', '--roles', 'system', '--grants', 'citizen.lookup='], env)
+  t.match(bad, { code: 2, err: /--grants: citizen.lookup= needs purposes/ })
+
+  const up = await cli(t, ['clients', 'update', '--id', 'h29-onestop', '--agencies', '*.*.*.H29', '--enabled', 'yes'], env)
+  t.equal(up.code, 0, up.err)
+  t.same(seen.patched[0], { agencies: ['*.*.*.H29'], enabled: true })
+  t.match(up.out, 'Updated client h29-onestop (Một cửa TP Hồ Chí Minh): roles system, grants citizen.lookup,tax.taxpayer.lookup=1.000894+1.001612, agencies *.*.*.H29, enabled.')
+  t.equal((await cli(t, ['clients', 'update', '--id', 'h29-onestop', '--agencies', ''], env)).code, 0)
+  t.same(seen.patched[1], { agencies: [] }, '--agencies "" empties the list')
+  t.match(await cli(t, ['clients', 'update', '--id', 'h29-onestop'], env), { code: 2, err: /give at least one of/ })
+  t.match(await cli(t, ['clients', 'update', '--id', 'ghost', '--name', 'G'], env), { code: 1, err: 'lienthong: NOT_FOUND: Client ghost does not exist' })
 })
 
 t.test('clients rotate-secret prints the new secret once', async (t) => {

@@ -2,7 +2,7 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { build, tokenFor } from '../helper.js'
 import { auditRows } from '../audit/helper.js'
-import { FAST_ENV, dossier, dossierCode, portalInstance, post, startPortal, statusCounts, step, waitFor, GRANTS } from './helper.js'
+import { FAST_ENV, dossier, dossierCode, portalInstance, post, startPortal, statusCounts, step, waitFor, AGENCIES, GRANTS } from './helper.js'
 
 const call = async (app: FastifyInstance, token: string, url: string, payload?: unknown) =>
   await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}` }, ...(payload !== undefined ? { payload: payload as object } : {}) })
@@ -11,7 +11,7 @@ t.test('an admin cancels a dead letter: recorded and audited, and the dossier\'s
   const portal = await startPortal(t)
   // A blocked delivery would only look again after a minute: what delivers the later step is the cancellation.
   const app = await build(t, { connectors: [portalInstance(portal.url)], env: { ...FAST_ENV, DELIVERY_BLOCKED_WAIT_MS: '60000', AUDIT_KEY: 'cancel-test-key-0123456789abcdef' } })
-  const token = await tokenFor(app, ['system'], GRANTS)
+  const token = await tokenFor(app, ['system'], GRANTS, AGENCIES)
   const admin = await tokenFor(app, ['admin'])
   t.equal((await post(app, token, '/v1/dossiers', dossier(1))).statusCode, 202)
   await waitFor(async () => (await statusCounts(app)).delivered === 1, 10_000, 'the dossier')

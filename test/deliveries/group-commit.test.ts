@@ -3,13 +3,13 @@ import { build, tokenFor } from '../helper.js'
 import { acceptDeliveries, type Accepted, type AcceptInput } from '../../src/deliveries/accept.js'
 import { coalesce } from '../../src/deliveries/coalesce.js'
 import { idempotencyOf } from '../../src/deliveries/idempotency.js'
-import { FAST_ENV, GRANTS, dossier, dossierCode, portalInstance, post, startPortal, statusCounts, step, waitFor } from './helper.js'
+import { FAST_ENV, AGENCIES, GRANTS, dossier, dossierCode, portalInstance, post, startPortal, statusCounts, step, waitFor } from './helper.js'
 
 t.test('concurrent accepts share groups, each answered on its own: a refused request fails no other', async (t) => {
   const portal = await startPortal(t)
   const app = await build(t, { connectors: [portalInstance(portal.url)], env: FAST_ENV, workers: false })
-  const token = await tokenFor(app, ['system'], GRANTS)
-  const other = await tokenFor(app, ['system'], GRANTS)
+  const token = await tokenFor(app, ['system'], GRANTS, AGENCIES)
+  const other = await tokenFor(app, ['system'], GRANTS, AGENCIES)
   t.equal((await post(app, other, '/v1/dossiers', dossier(99))).statusCode, 202)
 
   const N = 30
@@ -25,7 +25,8 @@ t.test('concurrent accepts share groups, each answered on its own: a refused req
   t.same(codes.slice(0, N), Array(N).fill(202), 'every new dossier accepted')
   t.equal(codes[N], 404)
   t.equal(results[N].json().code, 'NOT_FOUND')
-  t.equal(codes[N + 1], 409, 'another client\'s dossier')
+  t.equal(codes[N + 1], 403, 'another client\'s dossier')
+  t.equal(results[N + 1].json().code, 'AGENCY_NOT_ALLOWED', 'the group answers as a lone request would')
   // One key, three requests at once: whichever is recorded first wins (202); a repeat of its body finds it (200),
   // another body is a conflict (409).
   const keyed = results.slice(N + 2)
@@ -51,7 +52,7 @@ t.test('concurrent accepts share groups, each answered on its own: a refused req
 t.test('steps of one dossier sent at once are recorded one per group, in order, and delivered in that order', async (t) => {
   const portal = await startPortal(t)
   const app = await build(t, { connectors: [portalInstance(portal.url)], env: FAST_ENV })
-  const token = await tokenFor(app, ['system'], GRANTS)
+  const token = await tokenFor(app, ['system'], GRANTS, AGENCIES)
   t.equal((await post(app, token, '/v1/dossiers', dossier(1))).statusCode, 202)
   const results = await Promise.all(Array.from({ length: 8 }, async (_, i) =>
     await post(app, token, `/v1/dossiers/${dossierCode(1)}/progress`, step(4, { note: `step ${i}` }))))

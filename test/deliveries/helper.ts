@@ -4,6 +4,8 @@ import type { DeclaredInstance } from '../../src/connectors/declarative.js'
 import type { TestLike } from '../helper.js'
 
 export const GRANTS = ['dossier.sync', 'dossier.progress']
+/** The agency of the test dossiers (`dossierCode`): what a client posting them must act for. */
+export const AGENCIES = ['000.00.01.H22']
 
 /** A portal simulator on a free loopback port; closed at teardown. */
 export async function startPortal (t: TestLike, opts: PortalOptions = {}): Promise<DvcqgSimulator & { url: string }> {
@@ -83,8 +85,9 @@ export function step (status: number, over: Record<string, unknown> = {}): Recor
   }
 }
 
+/** A dossier or progress call, with the purpose every such call carries (the dossier's procedure). */
 export async function post (app: FastifyInstance, token: string, url: string, payload: unknown, headers: Record<string, string> = {}) {
-  return await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}`, ...headers }, payload: payload as object })
+  return await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}`, 'x-purpose': '1.000894', ...headers }, payload: payload as object })
 }
 
 /** Polls `check` every 20 ms until it returns true (or throws after `ms`). */

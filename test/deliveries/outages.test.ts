@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { Redis } from 'ioredis'
 import { build, tokenFor } from '../helper.js'
-import { FAST_ENV, GRANTS, diagnose, dossier, dossierCode, portalInstance, post, startPortal, statusCounts, step, waitFor } from './helper.js'
+import { FAST_ENV, AGENCIES, GRANTS, diagnose, dossier, dossierCode, portalInstance, post, startPortal, statusCounts, step, waitFor } from './helper.js'
 
 /** Survives a portal outage of a few seconds: many attempts, short waits, a real circuit breaker. */
 const OUTAGE_CONFIG = {
@@ -18,7 +18,7 @@ t.test('portal down during a burst of 500 dossiers → all delivered once after 
   const portal = await startPortal(t)
   // a burst of 500 from one client: above the default per-client rate limit of dossier.sync, which is not tested here
   const app = await build(t, { connectors: [portalInstance(portal.url, OUTAGE_CONFIG)], env: { ...FAST_ENV, WORKER_CONCURRENCY: '64', RATE_LIMIT_PER_SECOND: '100000' } })
-  const token = await tokenFor(app, ['system'], GRANTS)
+  const token = await tokenFor(app, ['system'], GRANTS, AGENCIES)
   portal.faults.set({ down: true })
   const codes = Array.from({ length: 500 }, (_, i) => i + 1)
   for (let i = 0; i < codes.length; i += 50) {
@@ -44,7 +44,7 @@ t.test('Redis flushed while deliveries are pending → the reconciler re-queues 
     connectors: [portalInstance(portal.url, OUTAGE_CONFIG)],
     env: { ...FAST_ENV, DELIVERY_RECONCILE_INTERVAL_MS: '300', DELIVERY_RECONCILE_GRACE_MS: '200' }
   })
-  const token = await tokenFor(app, ['system'], GRANTS)
+  const token = await tokenFor(app, ['system'], GRANTS, AGENCIES)
   portal.faults.set({ down: true })
   for (let n = 1; n <= 40; n++) t.equal((await post(app, token, '/v1/dossiers', dossier(n))).statusCode, 202)
   for (let n = 1; n <= 40; n++) t.equal((await post(app, token, `/v1/dossiers/${dossierCode(n)}/progress`, step(4))).statusCode, 202)

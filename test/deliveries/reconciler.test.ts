@@ -2,13 +2,13 @@ import t from 'tap'
 import type { Redis } from 'ioredis'
 import type { FastifyInstance } from 'fastify'
 import { build, tokenFor } from '../helper.js'
-import { FAST_ENV, GRANTS, dossier, portalInstance, post, startPortal } from './helper.js'
+import { FAST_ENV, AGENCIES, GRANTS, dossier, portalInstance, post, startPortal } from './helper.js'
 
 /** A gateway without workers (nothing promotes or runs jobs), one accepted dossier; its delivery id. */
 async function oneAccepted (t: Tap.Test): Promise<{ app: FastifyInstance, id: string, redis: Redis }> {
   const portal = await startPortal(t)
   const app = await build(t, { connectors: [portalInstance(portal.url)], env: { ...FAST_ENV, WORKERS: 'false', DELIVERY_RECONCILE_GRACE_MS: '1000' } })
-  const token = await tokenFor(app, ['system'], GRANTS)
+  const token = await tokenFor(app, ['system'], GRANTS, AGENCIES)
   const res = await post(app, token, '/v1/dossiers', dossier(1))
   t.equal(res.statusCode, 202)
   const id = (res.json() as { deliveryId: string }).deliveryId

@@ -2,12 +2,12 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { build, tokenFor } from '../helper.js'
 import { createDvcqgSimulator } from '../../src/simulators/index.js'
-import { FAST_ENV, GRANTS, dossier, dossierCode, portalInstance, post, startPortal, statusCounts, step, waitFor } from './helper.js'
+import { FAST_ENV, AGENCIES, GRANTS, dossier, dossierCode, portalInstance, post, startPortal, statusCounts, step, waitFor } from './helper.js'
 
 async function setup (t: Tap.Test, config: Record<string, unknown> = {}) {
   const portal = await startPortal(t)
   const app = await build(t, { connectors: [portalInstance(portal.url, config)], env: FAST_ENV })
-  const token = await tokenFor(app, ['system'], GRANTS)
+  const token = await tokenFor(app, ['system'], GRANTS, AGENCIES)
   const admin = await tokenFor(app, ['admin'])
   return { app, token, admin, portal }
 }
@@ -103,7 +103,7 @@ t.test('different dossiers are delivered concurrently; one dossier stays in orde
   await portal.listen(0)
   t.teardown(async () => { await portal.close() })
   const app = await build(t, { connectors: [portalInstance(portal.url as string)], env: FAST_ENV })
-  const token = await tokenFor(app, ['system'], GRANTS)
+  const token = await tokenFor(app, ['system'], GRANTS, AGENCIES)
   portal.faults.set({ latencyMs: 100 })
   await Promise.all(Array.from({ length: 20 }, async (_, i) => await post(app, token, '/v1/dossiers', dossier(i + 1))))
   for (let s = 0; s < 4; s++) await post(app, token, `/v1/dossiers/${dossierCode(1)}/progress`, step(4, { note: `s${s}` }))

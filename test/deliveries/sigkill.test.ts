@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import { build, tokenFor } from '../helper.js'
-import { diagnose, dossier, dossierCode, FAST_ENV, GRANTS, portalInstance, post, startPortal, statusCounts, step, waitFor } from './helper.js'
+import { diagnose, dossier, dossierCode, FAST_ENV, AGENCIES, GRANTS, portalInstance, post, startPortal, statusCounts, step, waitFor } from './helper.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -69,7 +69,7 @@ t.setTimeout(300_000)
 t.test('worker killed with SIGKILL after the portal applied and before it recorded it → delivered exactly once after restart', async (t) => {
   const portal = await startPortal(t)
   const app = await build(t, { connectors: [portalInstance(portal.url)], workers: false, env: FAST_ENV })
-  const token = await tokenFor(app, ['system'], GRANTS)
+  const token = await tokenFor(app, ['system'], GRANTS, AGENCIES)
   const N = 10
   for (let n = 1; n <= N; n++) t.equal((await post(app, token, '/v1/dossiers', dossier(n))).statusCode, 202)
 
@@ -117,7 +117,7 @@ t.test('worker killed with SIGKILL after the portal applied and before it record
 t.test('SIGTERM: the worker process finishes the delivery in hand, then exits', async (t) => {
   const portal = await startPortal(t)
   const app = await build(t, { connectors: [portalInstance(portal.url)], workers: false, env: FAST_ENV })
-  const token = await tokenFor(app, ['system'], GRANTS)
+  const token = await tokenFor(app, ['system'], GRANTS, AGENCIES)
   const { child, exited } = await startWorker(t, app)
   portal.faults.set({ latencyMs: 1000 })
   const res = await post(app, token, '/v1/dossiers', dossier(1))

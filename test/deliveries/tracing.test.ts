@@ -8,12 +8,12 @@ const sdk = startTracing({ disabled: false, serviceName: 'lienthong-test' }, { s
 t.teardown(async () => { await sdk?.shutdown() })
 
 const { build, tokenFor } = await import('../helper.js')
-const { FAST_ENV, GRANTS, dossier, portalInstance, post, startPortal, statusCounts, waitFor } = await import('./helper.js')
+const { AGENCIES, FAST_ENV, GRANTS, dossier, portalInstance, post, startPortal, statusCounts, waitFor } = await import('./helper.js')
 
 t.test('with the SDK on, the worker\'s span and its portal call join the trace of the request that accepted the dossier', async (t) => {
   const portal = await startPortal(t)
   const app = await build(t, { connectors: [portalInstance(portal.url)], env: FAST_ENV })
-  const token = await tokenFor(app, ['system'], GRANTS)
+  const token = await tokenFor(app, ['system'], GRANTS, AGENCIES)
   exporter.reset()
   const caller = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' }
   const res = await post(app, token, '/v1/dossiers', dossier(1), { traceparent: `00-${caller.traceId}-${caller.spanId}-01` })
@@ -36,7 +36,7 @@ t.test('with the SDK on, the worker\'s span and its portal call join the trace o
 t.test('a request the caller did not sample gives an unsampled job: no orphan job span', async (t) => {
   const portal = await startPortal(t)
   const app = await build(t, { connectors: [portalInstance(portal.url)], env: FAST_ENV })
-  const token = await tokenFor(app, ['system'], GRANTS)
+  const token = await tokenFor(app, ['system'], GRANTS, AGENCIES)
   exporter.reset()
   const traceId = '4bf92f3577b34da6a3ce929d0e0e4736'
   const res = await post(app, token, '/v1/dossiers', dossier(2), { traceparent: `00-${traceId}-00f067aa0ba902b7-00` })

@@ -67,7 +67,7 @@ export async function fuzzGateway (t: TestLike): Promise<FuzzGateway> {
   }))
   const secrets: string[] = []
   const client = async (id: string, roles: Array<'system' | 'admin' | 'auditor'>, grants = ALL_GRANTS): Promise<string> => {
-    const created = await app.clients.create({ id, name: id, roles, grants })
+    const created = await app.clients.create({ id, name: id, roles, grants, agencies: ['000.00.01.H22'] })
     secrets.push(created.secret)
     return `Bearer ${app.tokens.issue(created.client).accessToken}`
   }

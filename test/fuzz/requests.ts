@@ -65,8 +65,8 @@ const TRACEPARENTS = ['00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
 
 /** Request headers besides authorization and content-type: the lookup context, idempotency, tracing, oddities. */
 function extraHeaders (rng: Prng, url: string, headers: Record<string, string>, notes: string[]): void {
-  if (url.startsWith('/v1/lookups/')) {
-    headers['x-purpose'] = rng.chance(0.8) ? '1.000894' : rng.pick(['', ' ', 'x'.repeat(300), ...HOSTILE_STRINGS])
+  if (url.startsWith('/v1/lookups/') || url.startsWith('/v1/dossiers')) {
+    headers['x-purpose'] = rng.chance(0.8) ? '1.000894' : rng.pick(['', ' ', 'x'.repeat(300), 'ND13-2023-D17', ...HOSTILE_STRINGS])
     if (rng.chance(0.3)) headers['x-case-id'] = rng.pick(['000.00.01.H22-250715-0001', 'c'.repeat(200), ...HOSTILE_STRINGS])
     if (rng.chance(0.3)) headers['x-end-user'] = rng.pick(['Nguyễn Văn A', 'u'.repeat(200), ...HOSTILE_STRINGS])
   }

@@ -43,12 +43,16 @@ export function judge (method: string, url: string, a: Answer, secrets: Secrets)
   let problem: { code?: unknown, status?: unknown, detail?: unknown } = {}
   const type = String(a.headers['content-type'] ?? '')
   if (a.status >= 400 && method !== 'HEAD' && !readiness(url, a)) {
-    if (!type.startsWith('application/problem+json')) wrong.push(`error answer is ${type === '' ? 'without content-type' : type}, not problem+json`)
     try {
       problem = JSON.parse(a.body)
     } catch {
       wrong.push('error body is not JSON')
     }
+    // the token endpoint (whatever bent path reached it) answers OAuth 2.0 errors (RFC 6749 §5.2): application/json,
+    // the problem fields beside `error`
+    const oauth = method === 'POST' && type.startsWith('application/json') && (problem as { instance?: unknown }).instance === '/v1/auth/token' &&
+      /^[a-z_]+$/.test(String((problem as { error?: unknown }).error))
+    if (!type.startsWith('application/problem+json') && !oauth) wrong.push(`error answer is ${type === '' ? 'without content-type' : type}, not problem+json`)
     if (typeof problem.code !== 'string' || !CODE.test(problem.code)) wrong.push(`problem without a stable code (${JSON.stringify(problem.code)})`)
     if (problem.status !== a.status) wrong.push(`problem status ${String(problem.status)} differs from HTTP ${a.status}`)
   }
@@ -63,7 +67,7 @@ export function judge (method: string, url: string, a: Answer, secrets: Secrets)
 }
 
 /** Routes anyone may call. */
-const PUBLIC = /^\/(health\/|metrics$|docs|openapi\.json$|\.well-known\/jwks\.json$|v1\/auth\/token$)/
+const PUBLIC = /^\/(health\/|metrics$|docs|openapi\.json$|\.well-known\/(jwks\.json|oauth-authorization-server)$|v1\/auth\/token$)/
 
 /** The roles a route area needs (architecture.md §3); empty: any authenticated client. */
 function needs (routeUrl: string): string[] {

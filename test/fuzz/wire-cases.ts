@@ -135,7 +135,7 @@ function pipeline (rng: Prng, token: string): WireCase {
     const head = ['Host: gateway', `Authorization: ${token}`, ...(last ? ['Connection: close'] : [])]
     parts.push(rng.chance(0.8)
       ? request('GET', rng.pick(['/v1/services', '/health/live', `/v1/services/${rng.pick(HOSTILE_IDS)}`, '/nope']), head)
-      : request('POST', '/v1/lookups/citizen.lookup', [...head, 'X-Purpose: p', 'Content-Type: application/json', `Content-Length: ${LOOKUP_BODY.length}`], LOOKUP_BODY))
+      : request('POST', '/v1/lookups/citizen.lookup', [...head, 'X-Purpose: 1.000894', 'Content-Type: application/json', `Content-Length: ${LOOKUP_BODY.length}`], LOOKUP_BODY))
   }
   return { name: `pipeline of ${n}`, bytes: b(parts.join('')), requests: n, method: 'GET', url: '/v1/services' }
 }
@@ -143,7 +143,7 @@ function pipeline (rng: Prng, token: string): WireCase {
 /** A gzip body (the gateway does not decode content encodings: it must refuse, not misread). */
 function encoded (rng: Prng, token: string): WireCase {
   const body = gzipSync(Buffer.from(LOOKUP_BODY))
-  const head = ['Host: gateway', `Authorization: ${token}`, 'X-Purpose: p', 'Content-Type: application/json',
+  const head = ['Host: gateway', `Authorization: ${token}`, 'X-Purpose: 1.000894', 'Content-Type: application/json',
     `Content-Encoding: ${rng.pick(['gzip', 'deflate', 'br', 'gzip, gzip'])}`, `Content-Length: ${body.length}`, 'Connection: close']
   return { name: 'gzip body', bytes: Buffer.concat([b(request('POST', '/v1/lookups/citizen.lookup', head)), body]), requests: 1, method: 'POST', url: '/v1/lookups/citizen.lookup' }
 }

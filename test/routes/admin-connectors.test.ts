@@ -49,7 +49,7 @@ t.test('create, read (masked), update keeping the secret, encrypted at rest, use
   t.notOk(rows[0].v.includes('k-one'))
 
   const sys = await tokenFor(app, ['system'], ['citizen.lookup'])
-  const look = async () => await app.inject({ method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${sys}`, 'x-purpose': 'test' }, payload: { personalId: '079203001234' } })
+  const look = async () => await app.inject({ method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${sys}`, 'x-purpose': '1.000894' }, payload: { personalId: '079203001234' } })
   t.equal((await look()).statusCode, 200)
   t.equal(served.n, 1)
 
@@ -61,6 +61,62 @@ t.test('create, read (masked), update keeping the secret, encrypted at rest, use
   t.equal((await look()).statusCode, 200, 'the omitted secret was kept')
   t.equal(served.n, 2)
   t.equal((await app.inject({ url: '/v1/admin/connectors/population', headers: auth })).json().config.auth.value, '********')
+})
+
+t.test('a stored secret is never sent to a new address: change a URL, give the secret again (issue 22 #2)', async (t) => {
+  const { url, served } = await citizenUpstream(t, new Set(['k-one', 'k-two']))
+  const stolen: unknown[] = []
+  const thief = await upstream(t, (up) => {
+    up.post('/*', async (req) => { stolen.push(req.headers, req.body); return CITIZEN })
+  })
+  const app = await build(t)
+  const auth = await admin(app)
+  t.equal((await app.inject({ method: 'POST', url: '/v1/admin/connectors', headers: auth, payload: instance(url) })).statusCode, 201)
+  const read = (await app.inject({ url: '/v1/admin/connectors/population', headers: auth })).json()
+  const put = async (id: string, payload: unknown) => await app.inject({ method: 'PUT', url: `/v1/admin/connectors/${id}`, headers: auth, payload: payload as object })
+
+  // the attack: the masked key kept, the base URL pointed elsewhere
+  const moved = await put('population', { ...instance(url), config: { ...read.config, baseUrl: thief } })
+  t.equal(moved.statusCode, 400)
+  t.match(moved.json(), { code: 'SECRET_REQUIRED', errors: [{ path: '/config/auth/value', message: /\/config\/baseUrl changed/ }] })
+  const { auth: _a, ...noAuth } = read.config
+  const omitted = await put('population', { ...instance(url), config: { ...noAuth, baseUrl: thief, auth: { type: 'header', name: 'x-api-key' } } })
+  t.equal(omitted.statusCode, 400, 'an omitted secret is kept the same way, and refused the same way')
+  t.equal(omitted.json().code, 'SECRET_REQUIRED')
+  const sys = await tokenFor(app, ['system'], ['citizen.lookup'])
+  const look = await app.inject({ method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${sys}`, 'x-purpose': '1.000894' }, payload: { personalId: '079203001234' } })
+  t.equal(look.statusCode, 200, 'still served by the old address')
+  t.same(stolen, [], 'nothing reached the new address')
+  t.equal(served.n, 1)
+
+  const sameUrl = await put('population', { ...instance(url), config: { ...read.config, runtime: { retries: { attempts: 1 } } } })
+  t.equal(sameUrl.statusCode, 200, 'the secret is kept when no URL changes')
+  const given = await put('population', { ...instance(url, 'k-two'), config: { ...instance(url, 'k-two').config, baseUrl: `${url}/` } })
+  t.equal(given.statusCode, 200, 'a URL change with the secret given again')
+
+  // OAuth2 client secret with the token URL changed
+  const oauth = { id: 'tax', type: 'rest-json', services: ['tax.taxpayer.lookup'], config: { baseUrl: url, operations: { 'tax.taxpayer.lookup': { path: '/t' } }, auth: { type: 'oauth2', tokenUrl: `${url}/token`, clientId: 'gw', clientSecret: 'cs-1' } } }
+  t.equal((await app.inject({ method: 'POST', url: '/v1/admin/connectors', headers: auth, payload: oauth })).statusCode, 201)
+  const tokenUrl = await put('tax', { ...oauth, config: { ...oauth.config, auth: { ...oauth.config.auth, tokenUrl: `${thief}/token`, clientSecret: '********' } } })
+  t.equal(tokenUrl.statusCode, 400)
+  t.match(tokenUrl.json(), { code: 'SECRET_REQUIRED', errors: [{ path: '/config/auth/clientSecret', message: /\/config\/auth\/tokenUrl changed/ }] })
+
+  // the portal's password
+  const portal = { id: 'portal', type: 'dvcqg', services: ['dossier.sync', 'dossier.progress'], config: { baseUrl: url, username: 'gw', password: 'pw-1', dstcode: 'G22', agencyCode: '000.00.01.H22' } }
+  t.equal((await app.inject({ method: 'POST', url: '/v1/admin/connectors', headers: auth, payload: portal })).statusCode, 201)
+  const { password: _p, ...noPassword } = portal.config
+  const portalMoved = await put('portal', { ...portal, config: { ...noPassword, baseUrl: thief } })
+  t.equal(portalMoved.statusCode, 400)
+  t.match(portalMoved.json(), { code: 'SECRET_REQUIRED', errors: [{ path: '/config/password' }] })
+
+  // the declarative import keeps masked secrets the same way
+  const exported = (await app.inject({ url: '/v1/admin/config', headers: auth })).json()
+  const i = exported.connectors.findIndex((c: { id: string }) => c.id === 'population')
+  exported.connectors[i].config.baseUrl = thief
+  const imported = await app.inject({ method: 'PUT', url: '/v1/admin/config', headers: auth, payload: exported })
+  t.equal(imported.statusCode, 400)
+  t.match(imported.json(), { code: 'SECRET_REQUIRED', errors: [{ path: `/connectors/${i as number}/config/auth/value` }] })
+  t.same(stolen, [], 'still nothing at the new address')
 })
 
 t.test('bad input: invalid config names the path, unknown type, outside allowlist, non-admin', async (t) => {
@@ -139,7 +195,7 @@ t.test('secrets key rotation: old secrets still decrypt, re-encryption moves the
   await first.close()
   const second = await build(t, { config: { ...base, secretsKey: `k2:${key()},k1:${k1}` } })
   const sys = await tokenFor(second, ['system'], ['citizen.lookup'])
-  const look = await second.inject({ method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${sys}`, 'x-purpose': 'test' }, payload: { personalId: '079203001234' } })
+  const look = await second.inject({ method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${sys}`, 'x-purpose': '1.000894' }, payload: { personalId: '079203001234' } })
   t.equal(look.statusCode, 200, 'a secret under the old key still works')
   const re = await second.inject({ method: 'POST', url: '/v1/admin/secrets/reencrypt', headers: await admin(second) })
   t.same(re.json(), { reencrypted: 1, activeKeyId: 'k2' })

@@ -122,6 +122,27 @@ t.test('resolve input limits', async (t) => {
   t.equal(await post({ items: [{ provinceCode: '01' }], more: true }), 400)
 })
 
+t.test('resolve is rate limited like lookups and answers at most 10 candidates per result (issue 22 #9)', async (t) => {
+  const app = await build(t, { env: { CLIENT_CACHE_TTL_MS: '0' } })
+  const { secret } = await app.clients.create({ id: 'resolver', name: 'r', roles: ['system'] })
+  await app.clients.patch('resolver', { limits: { perSecond: 2 } })
+  const token = (await app.inject({ method: 'POST', url: '/v1/auth/token', payload: { grant_type: 'client_credentials', client_id: 'resolver', client_secret: secret } })).json().access_token
+  const headers = { authorization: `Bearer ${token as string}` }
+  const items = Array.from({ length: 200 }, () => ({ communeName: 'Phường 1' }))
+  const first = await app.inject({ method: 'POST', url: '/v1/admin-units/resolve', headers, payload: { items } })
+  t.equal(first.statusCode, 200)
+  const r = first.json().results
+  t.equal(r.length, 200, 'every item answered, in chunks')
+  t.equal(r[0].status, 'ambiguous')
+  t.equal(r[0].candidates.length, 10, 'candidates cut at 10')
+  t.ok(r[0].candidatesTotal > 10, `and the number there were: ${r[0].candidatesTotal as number}`)
+  const codes = []
+  for (let i = 0; i < 4; i++) codes.push((await app.inject({ method: 'POST', url: '/v1/admin-units/resolve', headers, payload: { items: items.slice(0, 1) } })).statusCode)
+  t.ok(codes.includes(429), `limited per client: ${codes.join(',')}`)
+  const other = { authorization: `Bearer ${await tokenFor(app, ['system'])}` }
+  t.equal((await app.inject({ method: 'POST', url: '/v1/admin-units/resolve', headers: other, payload: { items: items.slice(0, 1) } })).statusCode, 200, 'another client is served')
+})
+
 t.test('roles and OpenAPI', async (t) => {
   const app = await build(t)
   const auditor = { authorization: `Bearer ${await tokenFor(app, ['auditor'])}` }

@@ -33,7 +33,7 @@ t.test('client credentials give a short-lived ES256 token with kid that the JWKS
   t.ok(jwks.keys.some((k: { kid: string, kty: string, alg: string }) => k.kid === header.kid && k.kty === 'EC' && k.alg === 'ES256'))
 })
 
-t.test('bad credentials are 401 problem+json, never a hint of which part was wrong', async (t) => {
+t.test('bad credentials are 401 invalid_client (RFC 6749 §5.2, with the problem fields), never a hint of which part was wrong', async (t) => {
   const app = await build(t)
   await app.clients.create({ id: 'province-a', name: 'A', roles: ['system'] })
   for (const payload of [
@@ -43,11 +43,12 @@ t.test('bad credentials are 401 problem+json, never a hint of which part was wro
   ]) {
     const res = await app.inject({ method: 'POST', url: '/v1/auth/token', payload })
     t.equal(res.statusCode, 401)
-    t.match(res.headers['content-type'], /application\/problem\+json/)
-    t.match(res.json(), { status: 401, code: 'UNAUTHORIZED' })
+    t.match(res.headers['content-type'], /^application\/json/)
+    t.match(res.json(), { error: 'invalid_client', status: 401, code: 'UNAUTHORIZED' })
   }
   const grant = await app.inject({ method: 'POST', url: '/v1/auth/token', payload: { grant_type: 'password', client_id: 'a', client_secret: 'b' } })
   t.equal(grant.statusCode, 400)
+  t.equal(grant.json().error, 'unsupported_grant_type')
 })
 
 t.test('missing, expired and forged tokens are refused with 401', async (t) => {

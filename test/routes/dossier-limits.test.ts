@@ -1,11 +1,11 @@
 import t from 'tap'
 import { build } from '../helper.js'
-import { FAST_ENV, GRANTS, dossier, dossierCode, portalInstance, post, startPortal, statusCounts, step } from '../deliveries/helper.js'
+import { AGENCIES, FAST_ENV, GRANTS, dossier, dossierCode, portalInstance, post, startPortal, statusCounts, step } from '../deliveries/helper.js'
 
 t.test('dossier routes are rate limited per client and service: 429 RATE_LIMITED, nothing recorded', async (t) => {
   const portal = await startPortal(t)
   const app = await build(t, { connectors: [portalInstance(portal.url)], env: { ...FAST_ENV, CLIENT_CACHE_TTL_MS: '0' }, workers: false })
-  const { secret } = await app.clients.create({ id: 'limited-system', name: 'limited', roles: ['system'], grants: GRANTS })
+  const { secret } = await app.clients.create({ id: 'limited-system', name: 'limited', roles: ['system'], grants: GRANTS, agencies: AGENCIES })
   await app.clients.patch('limited-system', { limits: { perSecond: 3 } })
   const token = (await app.inject({ method: 'POST', url: '/v1/auth/token', payload: { grant_type: 'client_credentials', client_id: 'limited-system', client_secret: secret } })).json().access_token
 

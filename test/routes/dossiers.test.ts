@@ -1,12 +1,12 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { build, tokenFor } from '../helper.js'
-import { FAST_ENV, GRANTS, dossier, dossierCode, portalInstance, post, startPortal, statusCounts, step, waitFor } from '../deliveries/helper.js'
+import { FAST_ENV, AGENCIES, GRANTS, dossier, dossierCode, portalInstance, post, startPortal, statusCounts, step, waitFor } from '../deliveries/helper.js'
 
 async function setup (t: Tap.Test, opts: { workers?: boolean } = {}) {
   const portal = await startPortal(t)
   const app = await build(t, { connectors: [portalInstance(portal.url)], env: FAST_ENV, workers: opts.workers ?? true })
-  const token = await tokenFor(app, ['system'], GRANTS)
+  const token = await tokenFor(app, ['system'], GRANTS, AGENCIES)
   return { app, token, portal }
 }
 
@@ -79,12 +79,15 @@ t.test('unknown dossier → 404, another client\'s → 404, forbidden transition
 
   const mine = await post(app, token, '/v1/dossiers', dossier(1))
   t.equal(mine.statusCode, 202)
-  const other = await tokenFor(app, ['system'], GRANTS)
+  const other = await tokenFor(app, ['system'], GRANTS, AGENCIES)
   t.equal((await get(app, other, `/v1/deliveries/${mine.json().deliveryId as string}`)).statusCode, 404, 'another client\'s delivery')
   t.equal((await get(app, other, `/v1/dossiers/${dossierCode(1)}/deliveries`)).statusCode, 404, 'another client\'s dossier')
   t.equal((await get(app, token, '/v1/deliveries/not-a-uuid')).statusCode, 404)
   t.equal((await post(app, other, `/v1/dossiers/${dossierCode(1)}/progress`, step(4))).statusCode, 404, 'no steps on another client\'s dossier')
-  t.equal((await post(app, other, '/v1/dossiers', dossier(1, { summary: 'x' }))).statusCode, 409, 'no sync of another client\'s dossier')
+  const squat = await post(app, other, '/v1/dossiers', dossier(1, { summary: 'x' }))
+  t.equal(squat.statusCode, 403, 'no sync of another client\'s dossier, even by a client registered for its agency')
+  t.equal(squat.json().code, 'AGENCY_NOT_ALLOWED')
+  t.notMatch(squat.json().detail, /managed by another client/)
 
   const forbidden = await post(app, token, `/v1/dossiers/${dossierCode(1)}/progress`, step(10))
   t.equal(forbidden.statusCode, 409, '2 → 10 is not a transition')
@@ -93,9 +96,9 @@ t.test('unknown dossier → 404, another client\'s → 404, forbidden transition
   t.equal((await post(app, token, `/v1/dossiers/${dossierCode(1)}/progress`, step(4))).statusCode, 202, '2 → 4')
   t.equal((await post(app, token, '/v1/dossiers', dossier(1, { status: 2, summary: 'back' }))).statusCode, 409, '4 → 2 is not a transition')
 
-  const noGrant = await tokenFor(app, ['system'], ['citizen.lookup'])
+  const noGrant = await tokenFor(app, ['system'], ['citizen.lookup'], AGENCIES)
   t.equal((await post(app, noGrant, '/v1/dossiers', dossier(2))).statusCode, 403)
-  const admin = await tokenFor(app, ['admin'], GRANTS)
+  const admin = await tokenFor(app, ['admin'], GRANTS, AGENCIES)
   t.equal((await post(app, admin, '/v1/dossiers', dossier(2))).statusCode, 403, 'role system only')
 })
 

@@ -2,7 +2,7 @@ import t from 'tap'
 import { build, tokenFor } from '../helper.js'
 import { startSimulators, sampleIds } from '../../src/simulators/index.js'
 
-async function setup (t: Parameters<typeof build>[0]) {
+async function setup (t: Parameters<typeof build>[0], env: Record<string, string> = {}) {
   const sims = await startSimulators({ host: '127.0.0.1' })
   t.teardown(async () => { await sims.close() })
   const land = (id: string, url: string, provinces: string[]) => ({
@@ -13,7 +13,7 @@ async function setup (t: Parameters<typeof build>[0]) {
     enabled: true,
     config: { baseUrl: url, operations: { 'land.parcel.lookup': { path: '/api/parcels/lookup' } } }
   })
-  const app = await build(t, { connectors: [land('land-01', sims.urls['land-01'], ['01']), land('land-79', sims.urls['land-79'], ['79'])] })
+  const app = await build(t, { connectors: [land('land-01', sims.urls['land-01'], ['01']), land('land-79', sims.urls['land-79'], ['79'])], env })
   const token = await tokenFor(app, ['system'], ['land.parcel.lookup'])
   const lookup = async (payload: object) => await app.inject({ method: 'POST', url: '/v1/lookups/land.parcel.lookup', headers: { authorization: `Bearer ${token}`, 'x-purpose': '1.003003' }, payload })
   return { app, lookup }
@@ -64,4 +64,18 @@ t.test('an unknown commune code → 400 naming the field; no instance for a prov
   const elsewhere = await lookup({ communeCode: daNang, mapSheet: '1', parcelNumber: '1' })
   t.equal(elsewhere.statusCode, 503, 'a province no land connector serves')
   t.equal(elsewhere.json().code, 'UPSTREAM_UNAVAILABLE')
+})
+
+t.test('a parcel id alone asks at most LAND_PARCEL_FANOUT_MAX land databases; past that the province is required', async (t) => {
+  const { lookup } = await setup(t, { LAND_PARCEL_FANOUT_MAX: '1' })
+  const byId = sampleIds()['land.parcel.lookup'].filter((b) => b.parcelId !== undefined)
+  for (const body of byId) {
+    const refused = await lookup(body)
+    t.equal(refused.statusCode, 400)
+    t.match(refused.json(), { code: 'VALIDATION_FAILED', errors: [{ path: '/provinceCode', message: /2 provincial databases/ }] })
+    const found = await lookup({ ...body, provinceCode: '79' })
+    const other = await lookup({ ...body, provinceCode: '01' })
+    const answers = [found, other].map((r) => r.statusCode).sort()
+    t.same(answers, [200, 404], 'with the province: one database asked, the right one finds it')
+  }
 })

@@ -29,7 +29,7 @@ function steadyLoad (app: FastifyInstance, token: string): { stop (): Promise<Re
   const state = { running: true, answered: 0 }
   const loop = (async () => {
     while (state.running) {
-      const res = await app.inject({ method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${token}`, 'x-purpose': 'load' }, payload: { personalId: '079203001234' } })
+      const res = await app.inject({ method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${token}`, 'x-purpose': '1.000894' }, payload: { personalId: '079203001234' } })
       byStatus[res.statusCode] = (byStatus[res.statusCode] ?? 0) + 1
       state.answered++
     }
@@ -57,7 +57,7 @@ t.test('a change made through one gateway is used by the other, under load, with
   // Both gateways now send to B; wait until the second one has (bounded by the test timeout, not a timing assertion).
   const hitsOfB = async (app: FastifyInstance): Promise<boolean> => {
     const n = b.hits.n
-    await app.inject({ method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${token}`, 'x-purpose': 'probe' }, payload: { personalId: '079203001234' } })
+    await app.inject({ method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${token}`, 'x-purpose': '1.000894' }, payload: { personalId: '079203001234' } })
     return b.hits.n > n
   }
   while (!await hitsOfB(two)) await new Promise((resolve) => setTimeout(resolve, 20))

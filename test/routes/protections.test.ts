@@ -1,4 +1,5 @@
 import t from 'tap'
+import { connect } from 'node:net'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,7 +16,7 @@ function population (url: string, runtime: Record<string, unknown> = {}) {
 }
 
 const lookup = async (app: FastifyInstance, token: string) => await app.inject({
-  method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${token}`, 'x-purpose': 'test' }, payload: { personalId: '079203001234' }
+  method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${token}`, 'x-purpose': '1.000894' }, payload: { personalId: '079203001234' }
 })
 
 async function clientWith (app: FastifyInstance, limits: { perSecond?: number, perDay?: number }): Promise<string> {
@@ -43,6 +44,43 @@ t.test('per-second limit: 429 RATE_LIMITED with Retry-After and RateLimit-* head
   t.ok(Number(refused?.headers['retry-after']) >= 1)
   t.ok(refused?.headers['ratelimit-limit'] !== undefined, 'RateLimit-Limit header')
   t.equal((await lookup(app, other)).statusCode, 200, 'another client still served')
+})
+
+/** Sends request headers only (a body announced, never sent) and reads what comes back within `ms`: '' if nothing. */
+async function headersOnly (port: number, head: string, ms: number): Promise<string> {
+  const socket = connect(port, '127.0.0.1')
+  let got = ''
+  socket.on('data', (chunk) => { got += String(chunk) })
+  socket.write(head)
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    socket.on('data', () => { if (got.includes('\r\n\r\n')) { clearTimeout(timer); setTimeout(resolve, 50) } })
+    socket.on('close', () => { clearTimeout(timer); resolve() })
+  })
+  socket.destroy()
+  return got
+}
+
+t.test('a client over its limit is refused before its body is read, and its refused bodies are neither parsed nor hashed', async (t) => {
+  const url = await upstream(t, (up) => up.post('/lookup', async () => CITIZEN))
+  const app = await build(t, { connectors: population(url), env: { CLIENT_CACHE_TTL_MS: '0', AUDIT_KEY: 'test-audit-key-0123456789abcdef' } })
+  const limited = await clientWith(app, { perSecond: 1 })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const port = (app.server.address() as { port: number }).port
+  t.equal((await lookup(app, limited)).statusCode, 200, 'the one request of this second')
+  // 1 MB announced, not one byte of it sent: only a refusal that does not wait for the body can answer
+  const head = `POST /v1/lookups/citizen.lookup HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${limited}\r\nx-purpose: 1.000894\r\n` +
+    'content-type: application/json\r\ncontent-length: 1000000\r\n\r\n'
+  const answer = await headersOnly(port, head, 5000)
+  t.match(answer, /^HTTP\/1\.1 429 /, `answered without the body: ${answer.split('\r\n')[0] || '(nothing within 5 s)'}`)
+  t.match(answer, /retry-after: \d+/i)
+  t.match(answer, /"code":"RATE_LIMITED"/)
+
+  const big = await app.inject({ method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${limited}`, 'x-purpose': '1.000894', 'x-request-id': 'big-refused' }, payload: { personalId: '079203001234', pad: 'x'.repeat(900_000) } })
+  t.equal(big.statusCode, 429)
+  await app.auditTrail.writer.flush()
+  const { rows } = await app.db.query('SELECT http_status, request_hash, request_bytes FROM audit_events WHERE request_id = $1', ['big-refused'])
+  t.match(rows, [{ http_status: 429, request_hash: null }], 'the refusal is audited, its body is not hashed')
 })
 
 t.test('daily quota: refused once used up, with the time until local midnight', async (t) => {
@@ -135,7 +173,7 @@ t.test('Redis down: lookups keep working (limits fail open), deliveries answer 5
   await redis.stop('SIGKILL', 5000)
   const during = await lookup(app, token)
   t.equal(during.statusCode, 200, `lookup with Redis down: ${during.body.slice(0, 200)}`)
-  const dossier = await app.inject({ method: 'POST', url: '/v1/dossiers', headers: { authorization: `Bearer ${token}` }, payload: { code: '000.00.01.H22-250715-0001' } })
+  const dossier = await app.inject({ method: 'POST', url: '/v1/dossiers', headers: { authorization: `Bearer ${token}`, 'x-purpose': '1.000894' }, payload: { code: '000.00.01.H22-250715-0001' } })
   t.not(dossier.statusCode, 202, 'no 202 that is not durable')
   t.ok(dossier.statusCode < 500 || dossier.statusCode === 503, `dossier with Redis down: ${dossier.statusCode}`)
   redis = await start()

@@ -16,7 +16,7 @@ t.test('closing: the request in flight finishes; one arriving on its keep-alive 
   const { port } = app.server.address() as { port: number }
 
   const body = JSON.stringify({ personalId: '079203001234' })
-  const request = (path: string): string => `POST ${path} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${token}\r\nx-purpose: test\r\n` +
+  const request = (path: string): string => `POST ${path} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${token}\r\nx-purpose: 1.000894\r\n` +
     `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
   const socket = connect(port, '127.0.0.1')
   let received = ''

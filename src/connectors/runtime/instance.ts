@@ -6,7 +6,7 @@ import { runtimeOptions, type RuntimeOptions } from './options.js'
 import { backoffDelay, sleep } from './backoff.js'
 import { toUpstreamFailure } from './classify.js'
 import { CallStats } from './stats.js'
-import { Bulkhead } from './bulkhead.js'
+import { Bulkhead } from '../../lib/bulkhead.js'
 import { AttemptSignal } from './attempt-signal.js'
 import { clientSpans } from '../../tracing/client-span.js'
 import { sampledTraceparent, tracingActive } from '../../tracing/trace-context.js'
@@ -58,7 +58,8 @@ export class ConnectorInstance {
     this.record = record
     this.options = runtimeOptions(record.config.runtime)
     const o = this.options
-    this.bulkhead = new Bulkhead(o.bulkhead.maxConcurrent, o.bulkhead.maxQueued, o.bulkhead.queueTimeoutMs)
+    this.bulkhead = new Bulkhead(o.bulkhead.maxConcurrent, o.bulkhead.maxQueued, o.bulkhead.queueTimeoutMs, (why) =>
+      new UpstreamFailure('unavailable', why === 'full' ? 'too many calls in flight to this connector' : 'waited too long for a free slot to this connector', { retryable: false }))
     const origin = type.origin(record.config)
     this.#pool = new Pool(origin, {
       connections: o.connections,

@@ -104,6 +104,7 @@ export const resolveResult = {
     commune: ref,
     kind: { type: 'string', enum: ['full', 'partial'] },
     candidates: { type: 'array', items: candidate },
+    candidatesTotal: { type: 'integer', description: 'How many candidates there were, when more than the 10 answered' },
     reason: text,
     translated: { type: 'boolean' },
     readAs: { type: 'object', properties: { date: text, province: ref, district: ref, commune: ref } },

@@ -1,26 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import { Conflict, NotFound } from '../../errors.js'
 import type { ClientInput, ClientPatch } from '../../auth/clients.js'
-import { SERVICES } from '../../catalog/services.js'
 import { auditAdminChange } from './audit-change.js'
+import { AGENCIES, assertClientRules, CLIENT_ID, clientView as client, GRANTS, ROLES } from './client-schemas.js'
 
-const CLIENT_ID = { type: 'string', pattern: '^[A-Za-z0-9._-]{3,64}$' }
-const ROLES = { type: 'array', items: { type: 'string', enum: ['system', 'admin', 'auditor'] }, minItems: 1, maxItems: 3, uniqueItems: true }
-const GRANTS = { type: 'array', items: { type: 'string', enum: SERVICES.map((s) => s.id) }, maxItems: 100, uniqueItems: true }
-const client = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    name: { type: 'string' },
-    roles: { type: 'array', items: { type: 'string' } },
-    grants: { type: 'array', items: { type: 'string' } },
-    enabled: { type: 'boolean' },
-    limits: { type: 'object', properties: { perSecond: { type: 'integer' }, perDay: { type: 'integer' } } },
-    createdAt: { type: 'string' },
-    updatedAt: { type: 'string' },
-    secretRotatedAt: { type: 'string' }
-  }
-}
 const LIMITS = {
   type: 'object',
   additionalProperties: false,
@@ -40,11 +23,12 @@ export default async function clientRoutes (app: FastifyInstance): Promise<void>
         type: 'object',
         required: ['id', 'name', 'roles'],
         additionalProperties: false,
-        properties: { id: CLIENT_ID, name: { type: 'string', minLength: 1, maxLength: 200 }, roles: ROLES, grants: GRANTS, enabled: { type: 'boolean' } }
+        properties: { id: CLIENT_ID, name: { type: 'string', minLength: 1, maxLength: 200 }, roles: ROLES, grants: GRANTS, agencies: AGENCIES, enabled: { type: 'boolean' } }
       },
       response: { 201: { type: 'object', properties: { client, secret: { type: 'string' } } } }
     }
   }, async (request, reply) => {
+    assertClientRules(request.body)
     try {
       const created = await app.clients.create(request.body)
       auditAdminChange(app, request, { entity: 'client', id: request.body.id, action: 'create', after: created.client })
@@ -71,11 +55,12 @@ export default async function clientRoutes (app: FastifyInstance): Promise<void>
         type: 'object',
         additionalProperties: false,
         minProperties: 1,
-        properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, roles: ROLES, grants: GRANTS, enabled: { type: 'boolean' }, limits: LIMITS }
+        properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, roles: ROLES, grants: GRANTS, agencies: AGENCIES, enabled: { type: 'boolean' }, limits: LIMITS }
       },
       response: { 200: client }
     }
   }, async (request) => {
+    assertClientRules(request.body)
     const before = await app.clients.get(request.params.id)
     const updated = await app.clients.patch(request.params.id, request.body)
     if (updated === undefined) throw new NotFound(`Client ${request.params.id} does not exist`)

@@ -2,14 +2,16 @@ import type { FastifyInstance } from 'fastify'
 import { isDeepStrictEqual } from 'node:util'
 import type pg from 'pg'
 import { ValidationFailed } from '../../errors.js'
-import { SERVICES } from '../../catalog/services.js'
 import { hashSecret, newSecret } from '../../auth/secret-hash.js'
+import { clientColumns } from '../../auth/clients.js'
+import type { Grant } from '../../auth/grants.js'
+import { AGENCIES, assertClientRules, GRANTS } from './client-schemas.js'
 import { notifyChange } from '../../connectors/change-feed.js'
 import type { InstanceInput } from '../../connectors/store.js'
 import { CONNECTOR_ID } from './connector-schemas.js'
 import { auditAdminChange } from './audit-change.js'
 
-interface ClientDoc { id: string, name: string, roles: string[], grants?: string[], enabled?: boolean }
+interface ClientDoc { id: string, name: string, roles: string[], grants?: Grant[], agencies?: string[], enabled?: boolean }
 interface ConnectorDoc { id: string, type: string, services: string[], provinces?: string[] | null, config: Record<string, unknown>, enabled?: boolean }
 interface ConfigDoc { clients?: ClientDoc[], connectors: ConnectorDoc[] }
 interface Change { kind: 'client' | 'connector', id: string, action: 'create' | 'update' | 'delete' | 'unchanged' }
@@ -31,7 +33,8 @@ const configDoc = {
           id: { type: 'string', pattern: '^[A-Za-z0-9._-]{3,64}$' },
           name: { type: 'string', minLength: 1, maxLength: 200 },
           roles: { type: 'array', items: { type: 'string', enum: ['system', 'admin', 'auditor'] }, minItems: 1, uniqueItems: true },
-          grants: { type: 'array', items: { type: 'string', enum: SERVICES.map((s) => s.id) }, uniqueItems: true },
+          grants: GRANTS,
+          agencies: AGENCIES,
           enabled: { type: 'boolean' },
           createdAt: { type: 'string' },
           updatedAt: { type: 'string' },
@@ -68,7 +71,7 @@ const sameConnector = (a: InstanceInput, masked: Record<string, unknown>, d: Con
 export default async function configRoutes (app: FastifyInstance): Promise<void> {
   app.get('/v1/admin/config', { schema: { tags: ['admin'] } }, async () => ({
     version: 1,
-    clients: (await app.clients.list()).map(({ id, name, roles, grants, enabled }) => ({ id, name, roles, grants, enabled })),
+    clients: (await app.clients.list()).map(({ id, name, roles, grants, agencies, enabled }) => ({ id, name, roles, grants, agencies, enabled })),
     connectors: (await app.connectors.store.list()).map((r) => {
       const { version: _v, ...rest } = app.connectors.admin.view(r)
       return rest
@@ -108,12 +111,15 @@ export default async function configRoutes (app: FastifyInstance): Promise<void>
     const deletes = [...stored.keys()].filter((id) => !doc.connectors.some((c) => c.id === id))
     for (const id of deletes) changes.push({ kind: 'connector', id, action: 'delete' })
 
+    ;(doc.clients ?? []).forEach((c, i) => { assertClientRules(c, `/clients/${i}`) })
     const existing = new Map((await app.clients.list()).map((c) => [c.id, c]))
     const clientWrites: Array<{ doc: ClientDoc, hash?: string, secret?: string }> = []
-    for (const c of doc.clients ?? []) {
-      const old = existing.get(c.id)
-      const want = { name: c.name, roles: c.roles, grants: c.grants ?? [], enabled: c.enabled ?? true }
-      if (old !== undefined && isDeepStrictEqual({ name: old.name, roles: old.roles, grants: old.grants, enabled: old.enabled }, want)) {
+    for (const given of doc.clients ?? []) {
+      const old = existing.get(given.id)
+      // agencies left out: an existing client keeps its own, a new one gets the default (src/auth/agencies.ts)
+      const c = { ...given, agencies: given.agencies ?? old?.agencies }
+      const want = { name: c.name, roles: c.roles, grants: c.grants ?? [], agencies: clientColumns(c).agencies, enabled: c.enabled ?? true }
+      if (old !== undefined && isDeepStrictEqual({ name: old.name, roles: old.roles, grants: old.grants, agencies: old.agencies, enabled: old.enabled }, want)) {
         changes.push({ kind: 'client', id: c.id, action: 'unchanged' })
         continue
       }
@@ -127,12 +133,13 @@ export default async function configRoutes (app: FastifyInstance): Promise<void>
     const writeClients = async (db: pg.PoolClient): Promise<void> => {
       for (const w of clientWrites) {
         const c = w.doc
+        const { services, purposes, agencies } = clientColumns(c)
         if (w.hash !== undefined) {
-          await db.query('INSERT INTO clients (id, name, roles, grants, enabled, secret_hash) VALUES ($1, $2, $3, $4, $5, $6)',
-            [c.id, c.name, c.roles, c.grants ?? [], c.enabled ?? true, w.hash])
+          await db.query('INSERT INTO clients (id, name, roles, grants, grant_purposes, agencies, enabled, secret_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+            [c.id, c.name, c.roles, services, purposes, agencies, c.enabled ?? true, w.hash])
         } else {
-          await db.query('UPDATE clients SET name = $2, roles = $3, grants = $4, enabled = $5, updated_at = now() WHERE id = $1',
-            [c.id, c.name, c.roles, c.grants ?? [], c.enabled ?? true])
+          await db.query('UPDATE clients SET name = $2, roles = $3, grants = $4, grant_purposes = $5, agencies = $6, enabled = $7, updated_at = now() WHERE id = $1',
+            [c.id, c.name, c.roles, services, purposes, agencies, c.enabled ?? true])
         }
         await notifyChange(db, `client:${c.id}`)
       }

@@ -19,7 +19,8 @@ export default async function tokenRoutes (app: FastifyInstance): Promise<void> 
     }
   }, async (request) => {
     let jti = request.body.jti
-    let exp = Date.now() + app.config.jwt.ttlSeconds * 1000
+    // The jti alone: kept as long as any token the gateway accepts may live (the token itself gives its exp).
+    let exp = Date.now() + app.revocations.retentionMs
     let clientId: string | undefined
     if (request.body.token !== undefined) {
       let claims: { jti?: string, exp?: number, sub?: string }

@@ -1,62 +1,41 @@
-import type { FastifyInstance } from 'fastify'
-import { Unauthorized, ValidationFailed } from '../../errors.js'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import tokenRoutes from './token.js'
 
-interface TokenBody { grant_type?: string, client_id?: string, client_secret?: string, scope?: string }
+const URL_LIKE = /^https?:\/\//
 
-const tokenBody = {
-  type: 'object',
-  properties: {
-    grant_type: { type: 'string', maxLength: 64 },
-    client_id: { type: 'string', maxLength: 64 },
-    client_secret: { type: 'string', maxLength: 256 },
-    scope: { type: 'string', maxLength: 256 }
-  },
-  additionalProperties: false
-} as const
-
-/** Credentials from the body, or from HTTP Basic as RFC 6749 §2.3.1 allows. */
-function credentials (body: TokenBody, authorization: string | undefined): { id: string, secret: string } {
-  if (authorization?.startsWith('Basic ') === true) {
-    const decoded = Buffer.from(authorization.slice(6), 'base64').toString('utf8')
-    const i = decoded.indexOf(':')
-    if (i > 0) return { id: decodeURIComponent(decoded.slice(0, i)), secret: decodeURIComponent(decoded.slice(i + 1)) }
-  }
-  if (typeof body.client_id !== 'string' || typeof body.client_secret !== 'string') {
-    throw new Unauthorized('client_id and client_secret are required')
-  }
-  return { id: body.client_id, secret: body.client_secret }
+/**
+ * The OAuth 2.0 authorization server's identifier and base URL: PUBLIC_URL, else JWT_ISSUER when it is a URL,
+ * else the URL the caller used (development: set PUBLIC_URL in production, so that a Host header cannot choose it).
+ */
+function baseUrl (app: FastifyInstance, request: FastifyRequest): string {
+  if (app.config.publicUrl !== undefined) return app.config.publicUrl
+  if (URL_LIKE.test(app.config.jwt.issuer)) return app.config.jwt.issuer.replace(/\/+$/, '')
+  return `${request.protocol}://${request.host}`
 }
 
-/** OAuth2 client credentials (form-encoded or JSON) and the public keys that verify the tokens. */
+/** OAuth 2.0 client credentials, the public keys that verify the tokens, and the server's metadata (RFC 8414). */
 export default async function authRoutes (app: FastifyInstance): Promise<void> {
-  app.post<{ Body: TokenBody }>('/v1/auth/token', {
-    schema: {
-      tags: ['identity'],
-      summary: 'Get an access token (OAuth2 client credentials)',
-      body: tokenBody,
-      response: {
-        200: {
-          type: 'object',
-          properties: { access_token: { type: 'string' }, token_type: { type: 'string' }, expires_in: { type: 'integer' } }
-        }
-      }
-    }
-  }, async (request, reply) => {
-    const body = request.body ?? {}
-    if (body.grant_type !== 'client_credentials') {
-      throw new ValidationFailed('grant_type must be client_credentials')
-    }
-    const { id, secret } = credentials(body, request.headers.authorization)
-    const client = await app.clients.authenticate(id, secret)
-    if (client === undefined) throw new Unauthorized('Invalid client credentials')
-    const { accessToken, expiresIn } = app.tokens.issue(client)
-    void reply.header('cache-control', 'no-store')
-    return { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn }
-  })
+  await app.register(tokenRoutes)
 
   app.get('/.well-known/jwks.json', { schema: { tags: ['identity'], summary: 'Public keys of the gateway' } },
     async (_request, reply) => {
       void reply.header('cache-control', 'public, max-age=300')
       return app.tokens.jwks()
     })
+
+  app.get('/.well-known/oauth-authorization-server', {
+    schema: { tags: ['identity'], summary: 'OAuth 2.0 authorization server metadata (RFC 8414)' }
+  }, async (request, reply) => {
+    const base = baseUrl(app, request)
+    void reply.header('cache-control', 'public, max-age=300')
+    return {
+      issuer: base,
+      token_endpoint: `${base}/v1/auth/token`,
+      jwks_uri: `${base}/.well-known/jwks.json`,
+      grant_types_supported: ['client_credentials'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      response_types_supported: [],
+      service_documentation: `${base}/docs`
+    }
+  })
 }

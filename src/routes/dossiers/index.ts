@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { getService, type ServiceDefinition } from '../../catalog/services.js'
 import { createValidator } from '../../catalog/validator.js'
-import { type AcceptInput, type DeliveryService } from '../../deliveries/accept.js'
+import { notActingFor, type AcceptInput, type DeliveryService } from '../../deliveries/accept.js'
+import { agencyOfDossier } from '../../auth/agencies.js'
+import { assertPurpose, purposeHeader } from '../../lookups/headers.js'
 import { acceptGrouped } from '../../deliveries/accept-group.js'
 import { auditDelivery } from '../../deliveries/audit.js'
 import { idempotencyOf } from '../../deliveries/idempotency.js'
@@ -61,7 +63,7 @@ export default async function dossierRoutes (app: FastifyInstance): Promise<void
   const validator = createValidator()
   const record = acceptGrouped(app.db, app.queues.deliveries)
   app.addHook('onRequest', app.authenticate)
-  app.addHook('preHandler', app.requireRole('system'))
+  app.addHook('onRequest', app.requireRole('system'))
 
   const routes = { 'dossier.sync': routeOf('dossier.sync'), 'dossier.progress': routeOf('dossier.progress') }
 
@@ -69,9 +71,14 @@ export default async function dossierRoutes (app: FastifyInstance): Promise<void
     const route = routes[serviceId]
     const service = route.service
     if (!request.principal.grants.includes(service.id)) throw new Forbidden(`Client is not granted ${service.id}`)
+    assertPurpose(request, service.id, purposeHeader(request))
+    // Decided from the code alone, before the database is asked: a foreign code answers the same, known or not.
+    const agencies = request.principal.agencies
+    if (serviceId === 'dossier.progress' && !agencies.allows(agencyOfDossier(code))) throw notActingFor(code)
     const checked = validator.validate(service.requestSchemaId, body)
     if (!checked.ok) throw invalid(`Request body does not match ${service.requestSchemaId}`, checked.errors)
     if (serviceId === 'dossier.sync') {
+      if (!agencies.allows(agencyOfDossier(code)) || !agencies.allows(body.agencyCode as string)) throw notActingFor(code)
       const errors = dateErrors(body)
       if (errors !== undefined) throw invalid('Dossier dates are inconsistent', errors)
     }
@@ -112,12 +119,12 @@ export default async function dossierRoutes (app: FastifyInstance): Promise<void
   }
 
   // Per-client rate limit and daily quota of each service (the client's `limits`, else RATE_LIMIT_PER_SECOND and
-  // QUOTA_PER_DAY), checked before the body is validated or anything is recorded: 429 with Retry-After.
+  // QUOTA_PER_DAY), checked before the body is read or anything is recorded: 429 with Retry-After.
   const syncLimit = app.limits.forService(() => 'dossier.sync')
   const progressLimit = app.limits.forService(() => 'dossier.progress')
 
   app.post<{ Body: Body }>('/v1/dossiers', {
-    preHandler: syncLimit,
+    onRequest: syncLimit,
     schema: { tags: ['deliveries'], summary: 'Create or update a dossier on the National Public Service Portal', response: { '2xx': accepted } }
   }, async (request, reply) => {
     const body = request.body
@@ -126,7 +133,7 @@ export default async function dossierRoutes (app: FastifyInstance): Promise<void
   })
 
   app.post<{ Params: { code: string }, Body: Body }>('/v1/dossiers/:code/progress', {
-    preHandler: progressLimit,
+    onRequest: progressLimit,
     schema: { tags: ['deliveries'], summary: 'Record a processing step of a dossier on the portal', params: codeParams, response: { '2xx': accepted } }
   }, async (request, reply) => {
     const body = request.body

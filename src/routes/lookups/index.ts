@@ -4,23 +4,27 @@ import { createValidator } from '../../catalog/validator.js'
 import { UpstreamFailure } from '../../connectors/contract.js'
 import { Forbidden, NoRoute, ServiceNotFound, UpstreamError, ValidationFailed } from '../../errors.js'
 import { failureToError } from '../../lookups/failure-to-error.js'
-import { lookupContext } from '../../lookups/headers.js'
+import { assertPurpose, lookupContext } from '../../lookups/headers.js'
 import { chooseInstances } from '../../lookups/routing.js'
 import { subjectValues } from '../../catalog/subjects.js'
 import { lookupAuditHook, lookupRecord } from '../../audit/lookup-audit.js'
 import { AuditUnavailable } from '../../audit/writer.js'
+import { keepRawJson } from '../../lookups/raw-body.js'
 
 interface Params { serviceId: string }
 
 /**
- * POST /v1/lookups/{serviceId}: token → role → service → grant → purpose → schema → audit room → connector →
+ * POST /v1/lookups/{serviceId}: token → role → limit → service → grant → purpose (required, allowed by the grant) → schema → audit room → connector →
  * envelope. Every authenticated lookup, refused or not, is one `lookup` audit event (written by the onSend hook).
  */
 export default async function lookupRoutes (app: FastifyInstance): Promise<void> {
   const validator = createValidator()
+  keepRawJson(app)
   app.addHook('onRequest', app.authenticate)
-  app.addHook('preHandler', app.requireRole('system'))
-  app.addHook('preHandler', app.limits.forService((request) => {
+  app.addHook('onRequest', app.requireRole('system'))
+  // The caller's limit is checked as soon as its token is (a verified token is remembered, so this is cheap),
+  // before the body is read: a client over its limit costs the gateway a refusal, not a parse and a hash.
+  app.addHook('onRequest', app.limits.forService((request) => {
     const id = (request.params as Params).serviceId
     return getService(id) !== undefined ? id : 'unknown'
   }))
@@ -41,6 +45,7 @@ export default async function lookupRoutes (app: FastifyInstance): Promise<void>
     rec.subjects = subjectValues(service, request.body)
     if (!request.principal.grants.includes(service.id)) throw new Forbidden(`Client is not granted ${service.id}`)
     Object.assign(rec, lookupContext(request))
+    assertPurpose(request, service.id, rec.purpose as string)
     const checked = validator.validate(service.requestSchemaId, request.body)
     if (!checked.ok) throw Object.assign(new ValidationFailed(`Request body does not match ${service.requestSchemaId}`), { errors: checked.errors })
     rec.validatedMs = reply.elapsedTime
