@@ -16,6 +16,8 @@ export interface CheckpointsResult {
   timestamped: number
   /** Checkpoints without a token although a TSA is trusted (it did not answer then, or AUDIT_TSA_EVERY > 1). */
   untimestamped: number
+  /** Tokens present but not checked: no TSA certificate is trusted here. */
+  timestampsNotChecked: number
   problems: CheckpointProblem[]
 }
 
@@ -28,7 +30,7 @@ async function checkOne (c: Checkpoint, trust: Trust): Promise<CheckpointProblem
   if (key === 'unknown') return { n: c.n, reason: 'unknown-key', detail: `no published key ${c.kid}` }
   if (key === 'not-valid') return { n: c.n, reason: 'key-not-valid', detail: `key ${c.kid} was not valid at ${c.at}` }
   if (!checkpointSignatureHolds(c, key)) return { n: c.n, reason: 'signature' }
-  if (c.timestamp === null) return undefined
+  if (c.timestamp === null || trust.tsaCerts.length === 0) return undefined
   const token = await verifyToken(Buffer.from(c.timestamp, 'base64'), Buffer.from(checkpointText(c)), trust.tsaCerts)
   if (!token.ok) return { n: c.n, reason: 'timestamp', detail: token.reason }
   if (Math.abs(token.genTime.getTime() - Date.parse(c.at)) > TIMESTAMP_SKEW_MS) {
@@ -47,6 +49,7 @@ export async function checkCheckpoints (list: Checkpoint[], trust: Trust, comple
   const valid: Checkpoint[] = []
   let timestamped = 0
   let untimestamped = 0
+  let timestampsNotChecked = 0
   let expectedN = complete ? 1n : undefined
   let last: Checkpoint | undefined
   for (const c of list) {
@@ -57,7 +60,8 @@ export async function checkCheckpoints (list: Checkpoint[], trust: Trust, comple
     expectedN = n + 1n
     const problem = await checkOne(c, trust)
     if (problem !== undefined) { problems.push(problem); continue }
-    if (c.timestamp !== null) timestamped++
+    if (c.timestamp !== null && trust.tsaCerts.length === 0) timestampsNotChecked++
+    else if (c.timestamp !== null) timestamped++
     else if (trust.tsaCerts.length > 0) untimestamped++
     const prevDigest = last?.digest ?? (n === 1n ? FIRST_PREV : undefined)
     if (prevDigest !== undefined && c.prev !== prevDigest) { problems.push({ n: c.n, reason: 'link', detail: 'does not name the digest of the checkpoint before it' }); continue }
@@ -65,7 +69,7 @@ export async function checkCheckpoints (list: Checkpoint[], trust: Trust, comple
     valid.push(c)
     last = c
   }
-  return { checked: list.length, valid, timestamped, untimestamped, problems }
+  return { checked: list.length, valid, timestamped, untimestamped, timestampsNotChecked, problems }
 }
 
 /**

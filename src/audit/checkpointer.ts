@@ -40,6 +40,7 @@ export class Checkpointer {
   #timer: NodeJS.Timeout | undefined
   #running: Promise<Checkpoint | undefined> | undefined
   #warnedMissing = ''
+  #warnedRewrite = ''
   readonly stats: CheckpointerStats = { made: 0, timestamped: 0, failures: 0, lastAt: null }
 
   constructor (opts: CheckpointerOptions) { this.#o = opts }
@@ -86,13 +87,16 @@ export class Checkpointer {
       await c.query(`BEGIN; SET LOCAL ROLE ${WRITER_ROLE}`)
       const { rows: [lock] } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [CHECKPOINT_LOCK])
       if (!lock.ok) { await c.query('ROLLBACK'); return undefined } // another instance is at it
-      if (this.#last === undefined) this.#last = await lastCheckpoint(c)
-      else await this.#catchUp(c, seen)
+      const caughtUp = await this.#catchUp(c, seen)
       const { rows: [head] } = await c.query<{ last_seq: string, last_hash: string }>('SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1')
       const last = this.#last
+      if (last !== undefined && head.last_seq === last.seq && head.last_hash !== last.hash) this.#rewritten(last)
       const due = force || last === undefined || Date.now() - Date.parse(last.at) >= this.#o.intervalMs / 2
-      if (head.last_seq !== '0' && head.last_seq !== last?.seq && due) {
-        made = await this.#make(head.last_seq, head.last_hash, last)
+      if (caughtUp && head.last_seq !== '0' && head.last_seq !== last?.seq && due) {
+        // Numbered after every checkpoint in the table, good or not, chained to the last good one.
+        const top = await lastCheckpoint(c)
+        const n = BigInt(top?.n ?? '0') > BigInt(last?.n ?? '0') ? top?.n : last?.n
+        made = await this.#make((BigInt(n ?? '0') + 1n).toString(), head.last_seq, head.last_hash, last)
         await insertCheckpoint(c, made)
       }
       await c.query('COMMIT')
@@ -113,11 +117,14 @@ export class Checkpointer {
     return made
   }
 
-  /** Reads the checkpoints made since ours; each must be signed by a published key and continue the chain. */
-  async #catchUp (c: pg.PoolClient, seen: Checkpoint[]): Promise<void> {
-    const last = this.#last as Checkpoint
-    const newer = await checkpointsAfter(c, last.n, 1000)
-    if (newer.length === 0) {
+  /**
+   * Reads the checkpoints made since ours (all of them at the first start of a witness); each must be signed by a
+   * published key and continue the chain. Resolves false while more remain to be read (up to 1000 per round).
+   */
+  async #catchUp (c: pg.PoolClient, seen: Checkpoint[]): Promise<boolean> {
+    const last = this.#last
+    const newer = await checkpointsAfter(c, last?.n ?? '0', 1000)
+    if (newer.length === 0 && last !== undefined) {
       const top = await lastCheckpoint(c)
       if ((top === undefined || BigInt(top.n) < BigInt(last.n)) && this.#warnedMissing !== last.n) {
         this.#warnedMissing = last.n
@@ -126,7 +133,8 @@ export class Checkpointer {
     }
     for (const cp of newer) {
       const key = this.#o.keys.keyFor(cp.kid, cp.at)
-      const problem = typeof key === 'string' ? `key ${key}` : !checkpointSignatureHolds(cp, key) ? 'signature' : cp.prev !== this.#last?.digest ? 'link' : undefined
+      const prev = this.#last?.digest ?? (cp.n === '1' ? FIRST_PREV : cp.prev)
+      const problem = typeof key === 'string' ? `key ${key}` : !checkpointSignatureHolds(cp, key) ? 'signature' : cp.prev !== prev ? 'link' : undefined
       if (problem !== undefined) {
         // Not witnessed, and the chain goes on from the last good one: verification reports this one.
         this.#o.log.error({ n: cp.n, problem }, 'audit checkpoint in the database does not verify: left out of the witness')
@@ -135,10 +143,18 @@ export class Checkpointer {
       seen.push(cp)
       this.#last = cp
     }
+    return newer.length < 1000
   }
 
-  async #make (seq: string, hash: string, last: Checkpoint | undefined): Promise<Checkpoint> {
-    const n = (BigInt(last?.n ?? '0') + 1n).toString()
+  /** The head is where the last checkpoint was, with another hash: the events were rewritten and re-hashed. */
+  #rewritten (last: Checkpoint): void {
+    if (this.#warnedRewrite === last.n) return
+    this.#warnedRewrite = last.n
+    this.stats.failures++
+    this.#o.log.error({ checkpoint: last.n, seq: last.seq }, 'the audit chain head no longer has the hash of the last checkpoint: the trail was rewritten in the database')
+  }
+
+  async #make (n: string, seq: string, hash: string, last: Checkpoint | undefined): Promise<Checkpoint> {
     const cp = signCheckpoint({ n, seq, hash, at: new Date().toISOString(), prev: last?.digest ?? FIRST_PREV, kid: this.#o.key.kid, instance: this.#o.instance }, this.#o.key.privateKey)
     const tsa = this.#o.tsa
     if (tsa !== undefined && BigInt(n) % BigInt(tsa.every) === 0n) {

@@ -48,7 +48,7 @@ export class PublicKeySet {
  * such keys, or one PEM public key (valid at any time).
  */
 export function parsePublicKeys (text: string): PublishedKey[] {
-  if (text.includes('-----BEGIN PUBLIC KEY-----')) {
+  if (text.trimStart().startsWith('-----BEGIN PUBLIC KEY-----')) {
     const key = createPublicKey(text)
     if (key.asymmetricKeyType !== 'ed25519') throw new Error('the public key is not an Ed25519 key')
     return [{ kid: keyId(key), alg: 'Ed25519', publicKey: key.export({ type: 'spki', format: 'pem' }).toString(), notBefore: new Date(0).toISOString(), notAfter: null }]

@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import type { Checkpoint } from './checkpoint.js'
 import { checkpointsAfter } from './checkpoint-store.js'
-import { anchorsOf, checkCheckpoints, compareWitness, type CheckpointProblem } from './checkpoint-check.js'
+import { anchorsOf, checkCheckpoints, compareWitness, type CheckpointProblem, type CheckpointsResult } from './checkpoint-check.js'
 import { ChainWalk, type WalkResult } from './chain-walk.js'
 import type { Trust } from './checkpoint-service.js'
 import { eventsInOrder, hashAt, where } from './queries.js'
@@ -14,6 +14,7 @@ export interface VerifyResult extends Omit<WalkResult, 'coverage'> {
     valid: number
     timestamped: number
     untimestamped: number
+    timestampsNotChecked: number
     latest: { n: string, seq: string, at: string } | null
     problems: CheckpointProblem[]
     /** True when more problems were found than listed. */
@@ -28,6 +29,21 @@ export interface Witness { source: string, checkpoints: Checkpoint[], unreadable
 type Range = { from?: Date, to?: Date }
 
 const MAX_PROBLEMS = 100
+
+/** The checkpoints part of a verification result (also printed by `lienthong audit verify`). */
+export function checkpointsReport (checked: CheckpointsResult): NonNullable<VerifyResult['checkpoints']> {
+  const latest = checked.valid.at(-1)
+  return {
+    checked: checked.checked,
+    valid: checked.valid.length,
+    timestamped: checked.timestamped,
+    untimestamped: checked.untimestamped,
+    timestampsNotChecked: checked.timestampsNotChecked,
+    latest: latest === undefined ? null : { n: latest.n, seq: latest.seq, at: latest.at },
+    problems: checked.problems.slice(0, MAX_PROBLEMS),
+    cut: checked.problems.length > MAX_PROBLEMS
+  }
+}
 
 /** Runs `fn` in one read-only snapshot as the reader role: the head, the checkpoints and the events agree. */
 async function inSnapshot<T> (db: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -115,16 +131,7 @@ export async function verifyTrail (db: pg.Pool, range: Range, trust: Trust, witn
     const w = new ChainWalk(anchors, async (seq) => await hashAt(c, seq))
     await walk(c, range, w, h.seq)
     const r: VerifyResult = w.finish(bounds === undefined ? h : undefined)
-    const latest = checked.valid.at(-1)
-    r.checkpoints = {
-      checked: checked.checked,
-      valid: checked.valid.length,
-      timestamped: checked.timestamped,
-      untimestamped: checked.untimestamped,
-      latest: latest === undefined ? null : { n: latest.n, seq: latest.seq, at: latest.at },
-      problems: checked.problems.slice(0, MAX_PROBLEMS),
-      cut: checked.problems.length > MAX_PROBLEMS
-    }
+    r.checkpoints = checkpointsReport(checked)
     if (witnessReport !== undefined) r.witness = witnessReport
     if (checked.problems.length > 0 || (witnessReport?.problems.length ?? 0) > 0) r.ok = false
     return r

@@ -43,6 +43,7 @@ export default fp<AuditPluginOptions>(async function audit (app, opts) {
   const tag = spillTag(url)
   // Signed checkpoints of the chain head, witnessed outside the database (src/audit/checkpointer.ts).
   const checkpoints = await startCheckpoints(cfg.checkpoints, pool, tag, app.log.child({ component: 'audit-checkpoints' }))
+    .catch(async (err: Error) => { await pool.end(); throw err })
 
   // Keyed hashes, canonical text and writes run in a worker thread (src/audit/audit-thread.ts), off the request path.
   const writer = new AuditThread({

@@ -83,3 +83,15 @@ export async function tracedGateway (t: TestLike, opts: { status?: number } = {}
   })
   return { app, url, seen, token: await tokenFor(app, ['system'], ['citizen.lookup']) }
 }
+
+/** Runs SQL as the superuser with the triggers off (session_replication_role): the tamper scenario. */
+export async function tamper (app: FastifyInstance, sql: string, params: unknown[] = []): Promise<void> {
+  const c = await app.db.connect()
+  try {
+    await c.query('SET session_replication_role = replica')
+    await c.query(sql, params)
+    await c.query('SET session_replication_role = origin')
+  } finally {
+    c.release(true)
+  }
+}
