@@ -99,7 +99,10 @@ export interface AuditCheckpointConfig {
   /** Names this gateway in its checkpoints and witness files. */
   instance: string
   /** RFC 3161 time-stamping authority: its URL and the certificate trusted for its tokens (PEM). */
-  tsa?: { url: string, certFile: string, every: number, timeoutMs: number }
+  tsa?: { url: string, certFile: string }
+  /** Time-stamp every Nth checkpoint; the TSA's deadline per request. */
+  tsaEvery: number
+  tsaTimeoutMs: number
 }
 
 export interface Config {
@@ -274,9 +277,9 @@ export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | und
         witnessDir: str('AUDIT_WITNESS_DIR') ?? join(e.DATA_DIR as string, 'audit-witness'),
         witnessMaxBytes: e.AUDIT_WITNESS_MAX_BYTES as number,
         instance: str('AUDIT_INSTANCE') ?? `${hostname()}-${process.pid}`,
-        tsa: tsaUrl !== undefined && tsaCert !== undefined
-          ? { url: tsaUrl, certFile: tsaCert, every: e.AUDIT_TSA_EVERY as number, timeoutMs: e.AUDIT_TSA_TIMEOUT_MS as number }
-          : undefined
+        tsa: tsaUrl !== undefined && tsaCert !== undefined ? { url: tsaUrl, certFile: tsaCert } : undefined,
+        tsaEvery: e.AUDIT_TSA_EVERY as number,
+        tsaTimeoutMs: e.AUDIT_TSA_TIMEOUT_MS as number
       }
     },
     otel: {

@@ -32,7 +32,7 @@ export async function startCheckpoints (cfg: AuditCheckpointConfig, pool: pg.Poo
   const tsaCerts = cfg.tsa !== undefined ? await readCertificates(cfg.tsa.certFile) : []
   const witness = new WitnessFile({ dir: cfg.witnessDir, tag, instance: cfg.instance, maxBytes: cfg.witnessMaxBytes })
   const checkpointer = new Checkpointer({
-    pool, key, keys, instance: cfg.instance, intervalMs: cfg.intervalMs, tsa: cfg.tsa, witness, witnessDir: cfg.witnessDir, tag, log
+    pool, key, keys, instance: cfg.instance, intervalMs: cfg.intervalMs, tsa: cfg.tsa === undefined ? undefined : { url: cfg.tsa.url, every: cfg.tsaEvery, timeoutMs: cfg.tsaTimeoutMs }, witness, witnessDir: cfg.witnessDir, tag, log
   })
   await checkpointer.start()
   return { checkpointer, trust: { keys, tsaCerts }, witnessDir: cfg.witnessDir, tag }
