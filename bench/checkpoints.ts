@@ -29,11 +29,25 @@ const quiet = { info: () => {}, error: (o: object, m: string) => { process.stder
 const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]
 const r2 = (x: number): number => Math.round(x * 100) / 100
 
+/** A checkpoint service of its own (witness, instance) over the shared key and database; rounds on demand. */
+async function service (name: string, pool: pg.Pool, dir: string, tsa?: { url: string, certFile: string }): ReturnType<typeof startCheckpoints> {
+  const cfg = {
+    intervalMs: 0,
+    signingKeyFile: join(dir, 'key.pem'),
+    createSigningKey: true,
+    publicKeysFile: join(dir, 'keys.json'),
+    witnessDir: join(dir, `witness-${name}`),
+    witnessMaxBytes: 16 << 20,
+    instance: `bench-${name}`,
+    tsa,
+    tsaEvery: 1,
+    tsaTimeoutMs: 5000
+  }
+  return await startCheckpoints(cfg, pool, `bench${name}`, quiet)
+}
+
 async function variant (name: string, pool: pg.Pool, dir: string, tsa?: { url: string, certFile: string }): Promise<{ name: string, wallMsMedian: number, wallMsP99: number, cpuUsPerCheckpoint: number, checkpoints: Checkpoint[] }> {
-  const svc = await startCheckpoints({
-    intervalMs: 0, signingKeyFile: join(dir, 'key.pem'), createSigningKey: true, publicKeysFile: join(dir, 'keys.json'),
-    witnessDir: join(dir, `witness-${name}`), witnessMaxBytes: 16 << 20, instance: `bench-${name}`, tsa, tsaEvery: 1, tsaTimeoutMs: 5000
-  }, pool, `bench${name}`, quiet)
+  const svc = await service(name, pool, dir, tsa)
   const store = new AuditStore(pool)
   const keys = new AuditKeyring('bench-audit-key-0123456789abcdef')
   const walls: number[] = []
@@ -69,10 +83,7 @@ try {
   await writeFile(certFile, devTsa.certPem)
   const plain = await variant('signed', pool, dir)
   const stamped = await variant('timestamped', pool, dir, { url: devTsa.url, certFile })
-  const svc = await startCheckpoints({
-    intervalMs: 0, signingKeyFile: join(dir, 'key.pem'), createSigningKey: true, publicKeysFile: join(dir, 'keys.json'),
-    witnessDir: join(dir, 'witness-verify'), witnessMaxBytes: 16 << 20, instance: 'verify', tsa: { url: devTsa.url, certFile }, tsaEvery: 1, tsaTimeoutMs: 5000
-  }, pool, 'benchverify', quiet)
+  const svc = await service('verify', pool, dir, { url: devTsa.url, certFile })
   const t0 = performance.now()
   const checked = await checkCheckpoints(stamped.checkpoints, svc.trust, false)
   const verifyUs = Math.round((performance.now() - t0) * 1000 / Math.max(1, stamped.checkpoints.length))

@@ -2,7 +2,7 @@ import type pg from 'pg'
 import { FIRST_PREV, checkpointSignatureHolds, signCheckpoint, type Checkpoint } from './checkpoint.js'
 import { checkpointsAfter, insertCheckpoint, lastCheckpoint } from './checkpoint-store.js'
 import type { PublicKeySet, SigningKey } from './signing-keys.js'
-import { WRITER_ROLE } from './store.js'
+import { WRITER_ROLE, withAuditRole } from './store.js'
 import { fetchTimestamp } from './tsa/client.js'
 import { readWitness, type WitnessFile } from './witness.js'
 import type { AuditLog } from './writer.js'
@@ -79,34 +79,26 @@ export class Checkpointer {
   }
 
   async #round (force: boolean): Promise<Checkpoint | undefined> {
-    const c = await this.#o.pool.connect()
-    let broken: Error | undefined
     const seen: Checkpoint[] = []
-    let made: Checkpoint | undefined
-    try {
-      await c.query(`BEGIN; SET LOCAL ROLE ${WRITER_ROLE}`)
+    const made = await withAuditRole(this.#o.pool, WRITER_ROLE, async (c): Promise<Checkpoint | undefined> => {
       const { rows: [lock] } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [CHECKPOINT_LOCK])
-      if (!lock.ok) { await c.query('ROLLBACK'); return undefined } // another instance is at it
+      if (!lock.ok) return undefined // another instance is at it
       const caughtUp = await this.#catchUp(c, seen)
       const { rows: [head] } = await c.query<{ last_seq: string, last_hash: string }>('SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1')
       const last = this.#last
       if (last !== undefined && head.last_seq === last.seq && head.last_hash !== last.hash) this.#rewritten(last)
       const due = force || last === undefined || Date.now() - Date.parse(last.at) >= this.#o.intervalMs / 2
-      if (caughtUp && head.last_seq !== '0' && head.last_seq !== last?.seq && due) {
-        // Numbered after every checkpoint in the table, good or not, chained to the last good one.
-        const top = await lastCheckpoint(c)
-        const n = BigInt(top?.n ?? '0') > BigInt(last?.n ?? '0') ? top?.n : last?.n
-        made = await this.#make((BigInt(n ?? '0') + 1n).toString(), head.last_seq, head.last_hash, last)
-        await insertCheckpoint(c, made)
-      }
-      await c.query('COMMIT')
-    } catch (err) {
-      broken = err as Error
-      await c.query('ROLLBACK').catch(() => {})
+      if (!caughtUp || head.last_seq === '0' || head.last_seq === last?.seq || !due) return undefined
+      // Numbered after every checkpoint in the table, good or not, chained to the last good one.
+      const top = await lastCheckpoint(c)
+      const n = BigInt(top?.n ?? '0') > BigInt(last?.n ?? '0') ? top?.n : last?.n
+      const cp = await this.#make((BigInt(n ?? '0') + 1n).toString(), head.last_seq, head.last_hash, last)
+      await insertCheckpoint(c, cp)
+      return cp
+    }).catch(async (err: Error) => {
+      await this.#o.witness.append(seen) // what was read and checked is witnessed all the same
       throw err
-    } finally {
-      c.release(broken)
-    }
+    })
     if (made !== undefined) {
       this.#last = made
       this.stats.made++
