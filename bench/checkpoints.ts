@@ -63,7 +63,7 @@ async function variant (name: string, pool: pg.Pool, dir: string, tsa?: { url: s
     cpu += c.user + c.system
     if (cp !== undefined) made.push(cp)
   }
-  await svc.checkpointer.close()
+  await svc.checkpointer.close(10_000)
   return { name, wallMsMedian: r2(pct(walls, 0.5)), wallMsP99: r2(pct(walls, 0.99)), cpuUsPerCheckpoint: Math.round(cpu / ROUNDS), checkpoints: made }
 }
 
@@ -87,7 +87,7 @@ try {
   const t0 = performance.now()
   const checked = await checkCheckpoints(stamped.checkpoints, svc.trust, false)
   const verifyUs = Math.round((performance.now() - t0) * 1000 / Math.max(1, stamped.checkpoints.length))
-  await svc.checkpointer.close()
+  await svc.checkpointer.close(10_000)
   const intervalS = 5
   const result = {
     rounds: ROUNDS,

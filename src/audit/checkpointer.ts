@@ -160,10 +160,16 @@ export class Checkpointer {
     return cp
   }
 
-  /** Shutdown: a last checkpoint of what was written, then the witness file is closed. */
-  async close (): Promise<void> {
+  /**
+   * Shutdown: a last checkpoint of what was written (given up after `deadlineMs`: a database or TSA that does not
+   * answer must not hold the shutdown), then the witness file is closed.
+   */
+  async close (deadlineMs: number): Promise<void> {
     clearInterval(this.#timer)
-    await this.tick(true).catch(() => {})
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<void>((resolve) => { timer = setTimeout(resolve, deadlineMs) })
+    await Promise.race([this.tick(true).catch(() => {}), late])
+    clearTimeout(timer)
     await this.#o.witness.close()
   }
 }

@@ -88,7 +88,7 @@ export default fp<AuditPluginOptions>(async function audit (app, opts) {
       const file = await spill(cfg.spillDir, tag, left)
       app.log.error({ events: left.length, file }, 'audit events could not be written before shutdown: kept on disk for the next start')
     }
-    await checkpoints.checkpointer.close()
+    await checkpoints.checkpointer.close(Math.min(app.config.shutdownTimeoutMs, cfg.checkpoints.tsaTimeoutMs + 2000))
     await pool.end()
   })
 }, { name: 'audit', dependencies: ['config', 'db'] })
