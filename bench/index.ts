@@ -92,6 +92,11 @@ try {
     results.adminUnits = await runScript(scripts.adminUnits, { execArgv: ['--expose-gc'], env, timeoutMs: 60_000, logFile: join(dir, 'admin-units.log') })
     if (!results.adminUnits.ok) results.errors.push(`admin-units: ${results.adminUnits.error ?? `exit ${results.adminUnits.exitCode}`}`)
   }
+  if (!s.skip.has('checkpoints') && !interrupted) {
+    say('audit checkpoints (bench/checkpoints.ts)')
+    results.checkpoints = await runScript(scripts.checkpoints, { env, timeoutMs: 120_000, logFile: join(dir, 'checkpoints.log') })
+    if (!results.checkpoints.ok) results.errors.push(`checkpoints: ${results.checkpoints.error ?? `exit ${results.checkpoints.exitCode}`}`)
+  }
 } catch (err) {
   fail('setup')(err as Error)
 } finally {

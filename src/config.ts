@@ -1,4 +1,5 @@
-import { join } from 'node:path'
+import { hostname } from 'node:os'
+import { dirname, join } from 'node:path'
 import envSchema from 'env-schema'
 
 /**
@@ -46,6 +47,16 @@ const schema = {
     AUDIT_RETENTION_MONTHS: { type: 'integer', minimum: 1, default: 60 },
     AUDIT_RETENTION_INTERVAL_MS: { type: 'integer', minimum: 0, default: 3600000 },
     AUDIT_SPILL_DIR: { type: 'string' },
+    AUDIT_CHECKPOINT_INTERVAL_MS: { type: 'integer', minimum: 0, maximum: 600000, default: 5000 },
+    AUDIT_SIGNING_KEY_FILE: { type: 'string' },
+    AUDIT_PUBLIC_KEYS_FILE: { type: 'string' },
+    AUDIT_WITNESS_DIR: { type: 'string' },
+    AUDIT_WITNESS_MAX_BYTES: { type: 'integer', minimum: 4096, default: 16777216 },
+    AUDIT_INSTANCE: { type: 'string' },
+    AUDIT_TSA_URL: { type: 'string' },
+    AUDIT_TSA_CERT_FILE: { type: 'string' },
+    AUDIT_TSA_EVERY: { type: 'integer', minimum: 1, default: 1 },
+    AUDIT_TSA_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 60000, default: 5000 },
     OTEL_SDK_DISABLED: { type: 'boolean', default: false },
     OTEL_SERVICE_NAME: { type: 'string', default: 'lienthong-gateway' },
     OTEL_EXPORTER_OTLP_ENDPOINT: { type: 'string' },
@@ -80,6 +91,26 @@ const schema = {
     SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 15000 }
   }
 } as const
+
+export interface AuditCheckpointConfig {
+  /** A checkpoint at most this often while events flow (and one at shutdown); 0 = only at shutdown. */
+  intervalMs: number
+  /** Ed25519 private key (PKCS#8 PEM); never in the database. */
+  signingKeyFile: string
+  /** True when AUDIT_SIGNING_KEY_FILE is not set: the key under DATA_DIR is made on first start. */
+  createSigningKey: boolean
+  /** Every public key that ever signed, with its validity (GET /v1/audit/keys). */
+  publicKeysFile: string
+  witnessDir: string
+  witnessMaxBytes: number
+  /** Names this gateway in its checkpoints and witness files. */
+  instance: string
+  /** RFC 3161 time-stamping authority: its URL and the certificate trusted for its tokens (PEM). */
+  tsa?: { url: string, certFile: string }
+  /** Time-stamp every Nth checkpoint; the TSA's deadline per request. */
+  tsaEvery: number
+  tsaTimeoutMs: number
+}
 
 export interface Config {
   host: string
@@ -137,6 +168,8 @@ export interface Config {
     retentionMonths: number
     retentionIntervalMs: number
     spillDir: string
+    /** Signed checkpoints of the chain head, kept outside PostgreSQL too (docs/audit.md §3). */
+    checkpoints: AuditCheckpointConfig
   }
   /** OpenTelemetry (src/tracing.ts); the SDK reads the other OTEL_* variables itself. */
   otel: {
@@ -218,6 +251,11 @@ export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | und
   if ((adminId === undefined) !== (adminSecret === undefined)) {
     throw new Error('LIENTHONG_ADMIN_ID and LIENTHONG_ADMIN_SECRET must be set together')
   }
+  const tsaUrl = str('AUDIT_TSA_URL')
+  const tsaCert = str('AUDIT_TSA_CERT_FILE')
+  if ((tsaUrl === undefined) !== (tsaCert === undefined)) throw new Error('AUDIT_TSA_URL and AUDIT_TSA_CERT_FILE must be set together')
+  const signingKeyFile = str('AUDIT_SIGNING_KEY_FILE')
+  const keyFile = signingKeyFile ?? join(e.DATA_DIR as string, 'audit-signing', 'key.pem')
   if (adminSecret !== undefined && adminSecret.length < 12) {
     throw new Error('LIENTHONG_ADMIN_SECRET must be at least 12 characters')
   }
@@ -259,7 +297,19 @@ export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | und
       flushMs: e.AUDIT_FLUSH_MS as number,
       retentionMonths: e.AUDIT_RETENTION_MONTHS as number,
       retentionIntervalMs: e.AUDIT_RETENTION_INTERVAL_MS as number,
-      spillDir: str('AUDIT_SPILL_DIR') ?? join(e.DATA_DIR as string, 'audit-spill')
+      spillDir: str('AUDIT_SPILL_DIR') ?? join(e.DATA_DIR as string, 'audit-spill'),
+      checkpoints: {
+        intervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS as number,
+        signingKeyFile: keyFile,
+        createSigningKey: signingKeyFile === undefined,
+        publicKeysFile: str('AUDIT_PUBLIC_KEYS_FILE') ?? join(dirname(keyFile), 'public-keys.json'),
+        witnessDir: str('AUDIT_WITNESS_DIR') ?? join(e.DATA_DIR as string, 'audit-witness'),
+        witnessMaxBytes: e.AUDIT_WITNESS_MAX_BYTES as number,
+        instance: str('AUDIT_INSTANCE') ?? `${hostname()}-${process.pid}`,
+        tsa: tsaUrl !== undefined && tsaCert !== undefined ? { url: tsaUrl, certFile: tsaCert } : undefined,
+        tsaEvery: e.AUDIT_TSA_EVERY as number,
+        tsaTimeoutMs: e.AUDIT_TSA_TIMEOUT_MS as number
+      }
     },
     otel: {
       disabled: e.OTEL_SDK_DISABLED as boolean,

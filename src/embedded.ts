@@ -2,6 +2,11 @@ import { join, resolve } from 'node:path'
 import type { Config } from './config.js'
 import { startLocalServices, type LocalServices } from './dev/local-services.js'
 import { startSimulators, type RunningSimulators } from './simulators/index.js'
+import { startDevTsa, type DevTsa } from './dev/tsa.js'
+import { storedTsaIdentity } from './dev/tsa-cert.js'
+
+/** The development time-stamping authority's port: SIMULATOR_BASE_PORT + this. */
+export const DEV_TSA_PORT_OFFSET = 40
 
 /** Environment variable names under which the simulators' URLs reach `config/connectors.json`. */
 export const SIMULATOR_VARS: Record<string, string> = {
@@ -25,7 +30,9 @@ export async function startEmbedded (config: Config, log: (msg: string) => void)
   const runSims = config.simulators === 'on' || (config.simulators === 'auto' && embedServices)
   let services: LocalServices | undefined
   let sims: RunningSimulators | undefined
+  let tsa: DevTsa | undefined
   const stop = async (): Promise<void> => {
+    await tsa?.close()
     await sims?.close()
     await services?.stop()
   }
@@ -42,6 +49,13 @@ export async function startEmbedded (config: Config, log: (msg: string) => void)
       for (const [name, url] of Object.entries(sims.urls)) vars[SIMULATOR_VARS[name]] = url
       next = { ...next, vars }
       log(`simulators listening: ${Object.entries(sims.urls).map(([k, v]) => `${k}=${v}`).join(' ')}`)
+      if (config.audit.checkpoints.tsa === undefined) {
+        // A development TSA time-stamps the audit checkpoints; its key and certificate stay under DATA_DIR.
+        const dir = join(config.dataDir, 'dev-tsa')
+        tsa = await startDevTsa({ identity: await storedTsaIdentity(dir), host: '127.0.0.1', port: config.simulatorBasePort + DEV_TSA_PORT_OFFSET })
+        next = { ...next, audit: { ...next.audit, checkpoints: { ...next.audit.checkpoints, tsa: { url: tsa.url, certFile: join(dir, 'tsa-cert.pem') } } } }
+        log(`development time-stamping authority listening: ${tsa.url}`)
+      }
     }
     return { config: next, stop }
   } catch (err) {

@@ -25,6 +25,8 @@ export interface Results {
   ratios?: { throughput: number, cpuPerRequest: number, auditAndTracingOnOverOff?: number }
   deliveries?: ScriptResult<DeliveriesResult>
   adminUnits?: ScriptResult<unknown>
+  /** Cost of the audit checkpoints (bench/checkpoints.ts). */
+  checkpoints?: ScriptResult<unknown>
   targets: Target[]
   errors: string[]
 }
@@ -151,6 +153,8 @@ export function markdown (res: Results): string {
   }
   const a = res.adminUnits
   if (a !== undefined) out.push(a.summary !== undefined ? `Admin units (bench/admin-units.ts): ${a.summary}` : `Admin units: failed (${a.error ?? 'unknown'}).`, '')
+  const c = res.checkpoints
+  if (c !== undefined) out.push(c.summary !== undefined ? `Audit checkpoints (bench/checkpoints.ts): ${c.summary}` : `Audit checkpoints: failed (${c.error ?? 'unknown'}).`, '')
   if (l?.profile !== undefined) {
     out.push(`CPU profile of the gateway under (c) (\`${l.profile.file}\`), top 10 by self time:`, '',
       formatSummary({ ...l.profile, top: l.profile.top.slice(0, 10), byArea: l.profile.byArea.slice(0, 8) }), '')

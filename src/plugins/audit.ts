@@ -6,11 +6,12 @@ import { AuditKeyring } from '../audit/prepare.js'
 import { AuditStore } from '../audit/store.js'
 import { AuditThread, threadScript } from '../audit/audit-thread.js'
 import { readSpills, removeSpills, spill, spillTag } from '../audit/spill.js'
+import { startCheckpoints, type CheckpointService } from '../audit/checkpoint-service.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The audit trail's internals: the writer (buffer, stats), the keyring (subject search) and the store. */
-    auditTrail: { writer: AuditThread, keys: AuditKeyring, store: AuditStore }
+    auditTrail: { writer: AuditThread, keys: AuditKeyring, store: AuditStore, checkpoints: CheckpointService }
   }
 }
 
@@ -39,6 +40,11 @@ export default fp<AuditPluginOptions>(async function audit (app, opts) {
     app.log.warn('AUDIT_KEY is not set: subjects are hashed with a key kept in the database (development only)')
   }
   const keys = new AuditKeyring(key)
+  const tag = spillTag(url)
+  // Signed checkpoints of the chain head, witnessed outside the database (src/audit/checkpointer.ts).
+  const checkpoints = await startCheckpoints(cfg.checkpoints, pool, tag, app.log.child({ component: 'audit-checkpoints' }))
+    .catch(async (err: Error) => { await pool.end(); throw err })
+
   // Keyed hashes, canonical text and writes run in a worker thread (src/audit/audit-thread.ts), off the request path.
   const writer = new AuditThread({
     script: threadScript(),
@@ -51,7 +57,6 @@ export default fp<AuditPluginOptions>(async function audit (app, opts) {
     log: app.log.child({ component: 'audit' })
   })
 
-  const tag = spillTag(url)
   const spilled = await readSpills(cfg.spillDir, tag)
   if (spilled.events.length > 0) {
     writer.enqueue(spilled.events)
@@ -61,7 +66,7 @@ export default fp<AuditPluginOptions>(async function audit (app, opts) {
   }
 
   app.decorate('audit', opts.sink ?? writer)
-  app.decorate('auditTrail', { writer, keys, store })
+  app.decorate('auditTrail', { writer, keys, store, checkpoints })
 
   const maintain = async (): Promise<void> => {
     try {
@@ -83,6 +88,7 @@ export default fp<AuditPluginOptions>(async function audit (app, opts) {
       const file = await spill(cfg.spillDir, tag, left)
       app.log.error({ events: left.length, file }, 'audit events could not be written before shutdown: kept on disk for the next start')
     }
+    await checkpoints.checkpointer.close(Math.min(app.config.shutdownTimeoutMs, cfg.checkpoints.tsaTimeoutMs + 2000))
     await pool.end()
   })
 }, { name: 'audit', dependencies: ['config', 'db'] })

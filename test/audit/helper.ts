@@ -63,3 +63,15 @@ export function sampleIdentifiers (): string[] {
 
 export const get = async (app: FastifyInstance, token: string, url: string): Promise<Awaited<ReturnType<FastifyInstance['inject']>>> =>
   await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } })
+
+/** Runs SQL as the superuser with the triggers off (session_replication_role): the tamper scenario. */
+export async function tamper (app: FastifyInstance, sql: string, params: unknown[] = []): Promise<void> {
+  const c = await app.db.connect()
+  try {
+    await c.query('SET session_replication_role = replica')
+    await c.query(sql, params)
+    await c.query('SET session_replication_role = origin')
+  } finally {
+    c.release(true)
+  }
+}

@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { build, tokenFor } from '../helper.js'
-import { get } from './helper.js'
+import { get, tamper } from './helper.js'
 import { prepare } from '../../src/audit/prepare.js'
 import { verifyChain } from '../../src/audit/verify.js'
 import type { AuditEventInput } from '../../src/audit/types.js'
@@ -15,18 +15,6 @@ async function withEvents (t: Tap.Test, n: number): Promise<FastifyInstance> {
   for (let i = 1; i <= n; i++) app.audit.emit(event(i))
   await app.auditTrail.writer.flush()
   return app
-}
-
-/** Runs SQL as the superuser with the triggers off (session_replication_role): the tamper scenario. */
-async function tamper (app: FastifyInstance, sql: string, params: unknown[] = []): Promise<void> {
-  const c = await app.db.connect()
-  try {
-    await c.query('SET session_replication_role = replica')
-    await c.query(sql, params)
-    await c.query('SET session_replication_role = origin')
-  } finally {
-    c.release(true)
-  }
 }
 
 const idAt = async (app: FastifyInstance, seq: number): Promise<string> =>

@@ -2,9 +2,9 @@ import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { NotFound, ValidationFailed } from '../../errors.js'
 import { decodeCursor, eventsInOrder, listEvents, traceEvents, type EventFilter } from '../../audit/queries.js'
-import { verifyChain } from '../../audit/verify.js'
+import { checkpointRoutes } from './checkpoints.js'
 import { traceHops } from '../../audit/hops.js'
-import { eventsQuery, rangeQuery, traceParams, type EventsQuery } from './schemas.js'
+import { eventsQuery, traceParams, type EventsQuery } from './schemas.js'
 
 function date (name: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined
@@ -67,9 +67,5 @@ export default async function auditRoutes (app: FastifyInstance): Promise<void> 
     return { traceId: request.params.traceId, ...traceHops(events), events: events.length }
   })
 
-  app.get<{ Querystring: { from?: string, to?: string } }>('/v1/audit/verify', {
-    schema: { tags: ['audit'], summary: 'Recompute the hash chain', querystring: rangeQuery }
-  }, async (request) => {
-    return await verifyChain(app.db, { from: date('from', request.query.from), to: date('to', request.query.to) })
-  })
+  checkpointRoutes(app, date)
 }

@@ -33,14 +33,28 @@ export const eventsQuery = {
   }
 } as const
 
-export const rangeQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { from: text(40), to: text(40) }
-} as const
-
 export const traceParams = {
   type: 'object',
   required: ['traceId'],
   properties: { traceId: { type: 'string', pattern: '^[0-9a-f]{32}$' } }
+} as const
+
+export interface VerifyQuery { from?: string, to?: string, witness?: 'local' }
+
+export const verifyQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { from: text(40), to: text(40), witness: { type: 'string', enum: ['local'] } }
+} as const
+
+export interface CheckpointsQuery { after?: string, limit?: string, cursor?: string }
+
+export const checkpointsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    after: { type: 'string', pattern: '^(?:0|[1-9]\\d{0,18})$' },
+    limit: { type: 'string', pattern: '^(?:[1-9]\\d{0,2}|1000)$' },
+    cursor: text(64)
+  }
 } as const
