@@ -48,7 +48,8 @@ function outcomeOf (status: number, rec: LookupRecord): AuditOutcome {
   return 'error'
 }
 
-function errorCode (status: number, payload: unknown): string | undefined {
+/** The stable `code` of a problem+json answer (its payload as sent), for the audit event of a refused request. */
+export function errorCode (status: number, payload: unknown): string | undefined {
   if (status < 400 || typeof payload !== 'string') return undefined
   try {
     const code = (JSON.parse(payload) as { code?: unknown }).code
