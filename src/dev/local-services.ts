@@ -32,6 +32,12 @@ export interface LocalServices {
   databaseUrl: string
   redisPort: number
   pgPort: number
+  /**
+   * The process group of each server: each runs in a group of its own (a Ctrl-C meant for the gateway does not
+   * reach them; the gateway stops them after it has closed). Signalling `-group` reaches every process of the
+   * server, PostgreSQL's backends included (the freeze tests stop and resume them so). Undefined once stopped.
+   */
+  processGroups: () => { redis?: number, postgres?: number }
   /** Stops both servers (SIGTERM / fast shutdown, SIGKILL after a timeout). Idempotent. */
   stop: () => Promise<void>
 }
@@ -65,8 +71,8 @@ async function withPort<T> (
 
 /**
  * Starts a private redis-server and a private PostgreSQL cluster under `opts.dir` from the machine's
- * binaries and waits until both answer. Children are killed with us (Linux) and their output goes to
- * `<dir>/logs/`.
+ * binaries and waits until both answer. Each runs in a process group of its own; children are killed with us
+ * (Linux) and their output goes to `<dir>/logs/`.
  */
 export async function startLocalServices (opts: LocalServicesOptions): Promise<LocalServices> {
   const log = opts.log ?? (() => {})
@@ -129,6 +135,7 @@ export async function startLocalServices (opts: LocalServicesOptions): Promise<L
     databaseUrl: `postgres://postgres@127.0.0.1:${postgres.port}/${encodeURIComponent(database)}`,
     redisPort: redis.port,
     pgPort: postgres.port,
+    processGroups: () => ({ redis: redis.value.processGroup, postgres: postgres.value.proc.processGroup }),
     stop () {
       stopping ??= stopAll()
       return stopping

@@ -78,7 +78,7 @@ function validationDetails (err: FastifyError): ProblemDetail[] | undefined {
 export function sendProblem (request: FastifyRequest, reply: FastifyReply, err: FastifyError): FastifyReply {
   const { status, code } = classify(err)
   if (status >= 500 && code === 'INTERNAL') request.log.error({ err }, 'request failed')
-  else if (status >= 500) request.log.warn({ code, msg: err.message }, 'upstream or dependency failure')
+  else if (status >= 500) request.log.warn({ code, err: err.message }, 'upstream or dependency failure')
   const dependency = code === 'SERVICE_UNAVAILABLE' && isDependencyFailure(err)
   const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds ?? (dependency ? 5 : undefined)
   if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter))
