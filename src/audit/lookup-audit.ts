@@ -129,7 +129,7 @@ export function lookupAuditHook (app: FastifyInstance): onSendHookHandler {
     } catch (err) {
       if (!(err instanceof AuditUnavailable)) throw err
       request.log.error('lookup answer withheld: the audit trail could not record it')
-      void reply.code(503).header('retry-after', '5').type('application/problem+json; charset=utf-8')
+      void reply.code(503).header('retry-after', String(err.retryAfterSeconds)).type('application/problem+json; charset=utf-8')
       return JSON.stringify({
         type: 'urn:lienthong:problem:service-unavailable',
         title: 'Service Unavailable',

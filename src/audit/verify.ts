@@ -2,6 +2,7 @@ import type pg from 'pg'
 import { eventHash, GENESIS_HASH, type ChainedEvent } from './canonical.js'
 import { eventsInOrder, hashAt } from './queries.js'
 import { READER_ROLE } from './store.js'
+import { withPoolClient } from '../db/pool.js'
 
 export interface VerifyResult {
   ok: boolean
@@ -20,14 +21,10 @@ export interface VerifyResult {
  */
 export async function verifyChain (db: pg.Pool, range: { from?: Date, to?: Date } = {}): Promise<VerifyResult> {
   // One read-only snapshot for the whole check: the head and the events agree, whatever is written meanwhile.
-  const c = await db.connect()
-  try {
+  return await withPoolClient(db, async (c) => {
     await c.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL ROLE ${READER_ROLE}`)
     return await check(c, range)
-  } finally {
-    await c.query('ROLLBACK').catch(() => {})
-    c.release()
-  }
+  }, async (c) => await c.query('ROLLBACK'))
 }
 
 async function check (c: pg.PoolClient, range: { from?: Date, to?: Date }): Promise<VerifyResult> {

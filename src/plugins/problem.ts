@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http'
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { NotFound, ServiceUnavailable } from '../errors.js'
+import { isDependencyFailure } from '../lib/dependency-failure.js'
 
 export interface ProblemDetail { path: string, message: string }
 
@@ -33,13 +34,6 @@ const BY_STATUS: Record<number, string> = {
 }
 
 const OUR_CODE = /^[A-Z][A-Z_]+$/
-
-/** Connection-level failures of PostgreSQL or Redis: the gateway's dependencies, not its bugs. */
-const DEPENDENCY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300'])
-const DEPENDENCY_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Stream isn't writeable|Reached the max retries per request|Connection is closed/
-
-export const isDependencyFailure = (err: { code?: unknown, message?: string }): boolean =>
-  (typeof err.code === 'string' && DEPENDENCY_CODES.has(err.code)) || DEPENDENCY_MESSAGE.test(err.message ?? '')
 
 function classify (err: FastifyError): { status: number, code: string } {
   const known = FASTIFY_CODES[err.code]
@@ -80,7 +74,7 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, err: 
   if (status >= 500 && code === 'INTERNAL') request.log.error({ err }, 'request failed')
   else if (status >= 500) request.log.warn({ code, err: err.message }, 'upstream or dependency failure')
   const dependency = code === 'SERVICE_UNAVAILABLE' && isDependencyFailure(err)
-  const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds ?? (dependency ? 5 : undefined)
+  const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds ?? (dependency ? request.server.config.dependencies.retryAfterSeconds : undefined)
   if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter))
   const body = {
     type: `urn:lienthong:problem:${code.toLowerCase().replaceAll('_', '-')}`,

@@ -146,7 +146,7 @@ export default async function dossierRoutes (app: FastifyInstance): Promise<void
       // Recorded, so it will be delivered (the reconciler queues it): the trail has it, with the 503 answered.
       auditDelivery(app, { ...accepted, httpStatus: 503, details: { deliveryId: result.deliveryId, queued: false } })
       throw Object.assign(new ServiceUnavailable('The delivery is recorded but could not be queued: it will be delivered; ' +
-        'repeat the request with the same Idempotency-Key to get its id'), { retryAfterSeconds: 5 })
+        'repeat the request with the same Idempotency-Key to get its id'), { retryAfterSeconds: app.config.dependencies.retryAfterSeconds })
     }
     auditDelivery(app, { ...accepted, httpStatus: 202, details: { deliveryId: result.deliveryId } })
     return await reply.code(202).send(answer)
