@@ -3,7 +3,10 @@
  * `npm start`) on one database and one queue, under a steady moderate load of lookups and dossier deliveries
  * (POST /v1/dossiers, then a step each) for CHAOS_SECONDS (default 90). Meanwhile: Redis SIGKILLed and restarted,
  * PostgreSQL crashed (SIGQUIT, immediate shutdown) and restarted, the population registry and then the portal
- * down, one gateway SIGKILLed and restarted. Then every accepted delivery must reach the portal exactly once.
+ * down, one gateway SIGKILLed and restarted, then Redis and PostgreSQL frozen (SIGSTOP of every server process,
+ * PostgreSQL's backends included: a partition, connections open and nothing answering) and resumed — requests must
+ * meanwhile be answered (503 within the bounded waits), not left without an answer. Then every accepted delivery
+ * must reach the portal exactly once.
  * Prints a JSON summary and a table; exits 1 when an accepted delivery was lost or doubled, 2 when none was but a
  * gateway process died on its own (it is restarted after a second, as an orchestrator would, and the crash reported).
  *
@@ -103,6 +106,10 @@ await timeline([
   [0.62, 'population registry back', async () => { sims.sims.citizen.faults.reset() }],
   [0.68, 'portal back; gateway-b killed (SIGKILL)', async () => { sims.sims.dvcqg.faults.reset(); wanted.set(b.name, false); await b.kill('SIGKILL') }],
   [0.8, 'gateway-b restarted', async () => { wanted.set(b.name, true); await b.start() }],
+  [0.84, 'Redis frozen (SIGSTOP)', async () => { stack.freeze('redis') }],
+  [0.88, 'Redis resumed (SIGCONT)', async () => { stack.thaw('redis') }],
+  [0.91, 'PostgreSQL frozen (SIGSTOP of every process)', async () => { say(`${stack.freeze('postgres')} PostgreSQL processes stopped`) }],
+  [0.95, 'PostgreSQL resumed (SIGCONT)', async () => { stack.thaw('postgres') }],
   [1, 'load stopped', async () => {}]
 ])
 loadEnds = Date.now()

@@ -18,6 +18,8 @@ const schema = {
     REDIS_URL: { type: 'string' },
     DATABASE_URL: { type: 'string' },
     DATABASE_POOL_SIZE: { type: 'integer', minimum: 1, default: 10 },
+    DEPENDENCY_TIMEOUT_MS: { type: 'integer', minimum: 50, maximum: 60000, default: 1000 },
+    DEPENDENCY_RETRY_AFTER_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: 2 },
     QUEUE_PREFIX: { type: 'string', default: 'lienthong' },
     JWT_ISSUER: { type: 'string', default: 'lienthong-gateway' },
     JWT_AUDIENCE: { type: 'string', default: 'lienthong' },
@@ -125,6 +127,15 @@ export interface Config {
   redisUrl?: string
   databaseUrl?: string
   databasePoolSize: number
+  /**
+   * Bounded waits on Redis and PostgreSQL (docs/api-conventions.md, "Bounded waits"): every Redis command and
+   * connection, every PostgreSQL statement (`statement_timeout`, and the client's wait for the answer), connection
+   * and pool acquisition gives up after `timeoutMs`, so that a frozen or partitioned dependency is answered with
+   * problem+json 503 SERVICE_UNAVAILABLE and `Retry-After: retryAfterSeconds` in about `timeoutMs` (under 2 s with
+   * the defaults) rather than hanging. The audit thread's batch writes and the migrations have longer deadlines
+   * of their own (they are not on a request path).
+   */
+  dependencies: { timeoutMs: number, retryAfterSeconds: number }
   queuePrefix: string
   jwt: {
     issuer: string
@@ -268,6 +279,7 @@ export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | und
     redisUrl: str('REDIS_URL'),
     databaseUrl: str('DATABASE_URL'),
     databasePoolSize: e.DATABASE_POOL_SIZE as number,
+    dependencies: { timeoutMs: e.DEPENDENCY_TIMEOUT_MS as number, retryAfterSeconds: e.DEPENDENCY_RETRY_AFTER_SECONDS as number },
     queuePrefix: e.QUEUE_PREFIX as string,
     jwt: {
       issuer: e.JWT_ISSUER as string,

@@ -5,6 +5,7 @@ import { freePort } from '../../src/dev/free-port.js'
 import { startPostgres, type RunningPostgres } from '../../src/dev/postgres-cluster.js'
 import { startRedis } from '../../src/dev/redis-server.js'
 import type { ServiceProcess } from '../../src/dev/service-process.js'
+import { signalTree } from '../../src/dev/process-tree.js'
 
 /**
  * A private Redis and PostgreSQL (the launcher of src/dev) that can each be killed and started again on the same
@@ -20,6 +21,13 @@ export interface Stack {
   /** SIGQUIT: PostgreSQL's immediate shutdown, i.e. a crash; crash recovery runs at the next start. */
   crashPostgres (): Promise<void>
   startPostgres (): Promise<void>
+  /**
+   * SIGSTOP of every process of the server (PostgreSQL's postmaster, background processes and backends): frozen, as
+   * a network partition looks — connections stay open, nothing answers. Returns how many processes were stopped.
+   */
+  freeze (server: 'redis' | 'postgres'): number
+  /** SIGCONT of every process of the server. */
+  thaw (server: 'redis' | 'postgres'): void
   redisPid (): number | undefined
   postgresPid (): number | undefined
   stop (): Promise<void>
@@ -40,6 +48,7 @@ export async function startStack (dir: string, log: (msg: string) => void): Prom
 
   let redis: ServiceProcess | undefined
   let postgres: RunningPostgres | undefined
+  const leader = (server: 'redis' | 'postgres'): number | undefined => (server === 'redis' ? redis : postgres?.proc)?.processGroup
   const stack: Stack = {
     redisUrl: `redis://127.0.0.1:${redisPort}`,
     databaseUrl: `postgres://postgres@127.0.0.1:${pgPort}/lienthong`,
@@ -67,9 +76,14 @@ export async function startStack (dir: string, log: (msg: string) => void): Prom
     async crashPostgres () {
       await postgres?.proc.stop('SIGQUIT', 10_000)
     },
+    freeze: (server) => signalTree(leader(server), 'SIGSTOP').length,
+    thaw: (server) => { signalTree(leader(server), 'SIGCONT') },
     redisPid: () => redis?.hasExited === false ? redis.child.pid : undefined,
     postgresPid: () => postgres?.proc.hasExited === false ? postgres.proc.child.pid : undefined,
     async stop () {
+      // a frozen server takes its stop signal only once resumed
+      signalTree(leader('redis'), 'SIGCONT')
+      signalTree(leader('postgres'), 'SIGCONT')
       await Promise.allSettled([redis?.stop('SIGTERM', 10_000), postgres?.proc.stop('SIGINT', 15_000)])
       postgres?.cleanup()
     }

@@ -17,6 +17,8 @@ export interface AuditThreadOptions extends ThreadData {
   /** Buffered events (here and in the thread) at which `accepting()` turns false; `emit` throws past `headroom` more. */
   max: number
   headroom: number
+  /** The Retry-After of a refusal when the buffer is full (default 5 s). */
+  retryAfterSeconds?: number
   log: FastifyBaseLogger
 }
 
@@ -89,7 +91,7 @@ export class AuditThread implements AuditSink {
   emit (event: AuditEventInput): void {
     if (this.#closing || this.depth >= this.#o.max + this.#o.headroom) {
       this.stats.rejected++
-      throw new AuditUnavailable()
+      throw new AuditUnavailable(this.#o.retryAfterSeconds)
     }
     this.#ids.push(randomUUID())
     this.#ats.push(Date.now())
@@ -140,8 +142,8 @@ export class AuditThread implements AuditSink {
   }
 
   #start (): void {
-    const { script, databaseUrl, key, batchSize, flushMs, retryMaxMs } = this.#o
-    const data: ThreadData = { databaseUrl, key, batchSize, flushMs, retryMaxMs }
+    const { script, databaseUrl, key, batchSize, flushMs, retryMaxMs, deadlines } = this.#o
+    const data: ThreadData = { databaseUrl, key, batchSize, flushMs, retryMaxMs, deadlines }
     // No inherited --import hooks (TypeScript loaders of the tests, the tracing SDK): the thread runs compiled code.
     // A small young generation (the default would add about 25 MB of RSS for short-lived objects); room in the old
     // one for a full buffer of prepared events (about 2 KB each) during a database outage.

@@ -20,6 +20,7 @@ const KIND_HOP: Record<string, string> = {
   'delivery.attempted': 'connector.attempt',
   'delivery.delivered': 'delivered',
   'delivery.failed': 'failed',
+  'delivery.refused': 'refused',
   'auth.failed': 'rejected',
   'admin.change': 'admin.change'
 }

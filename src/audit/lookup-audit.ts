@@ -49,7 +49,8 @@ function outcomeOf (status: number, rec: LookupRecord): AuditOutcome {
   return 'error'
 }
 
-function errorCode (status: number, payload: unknown): string | undefined {
+/** The stable `code` of a problem+json answer (its payload as sent), for the audit event of a refused request. */
+export function errorCode (status: number, payload: unknown): string | undefined {
   if (status < 400 || typeof payload !== 'string') return undefined
   try {
     const code = (JSON.parse(payload) as { code?: unknown }).code
@@ -130,7 +131,7 @@ export function lookupAuditHook (app: FastifyInstance): onSendHookHandler {
     } catch (err) {
       if (!(err instanceof AuditUnavailable)) throw err
       request.log.error('lookup answer withheld: the audit trail could not record it')
-      void reply.code(503).header('retry-after', '5').type('application/problem+json; charset=utf-8')
+      void reply.code(503).header('retry-after', String(err.retryAfterSeconds)).type('application/problem+json; charset=utf-8')
       return JSON.stringify({
         type: 'urn:lienthong:problem:service-unavailable',
         title: 'Service Unavailable',

@@ -1,27 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import type pg from 'pg'
 import { canonicalTail, type PreparedEvent } from './canonical.js'
+import { withPoolClient, withTransaction } from '../db/pool.js'
 
 export const WRITER_ROLE = 'lienthong_audit_writer'
 export const READER_ROLE = 'lienthong_audit_reader'
 
 /** Runs `fn` in a transaction under one of the audit roles (the database enforces what each may do). */
 export async function withAuditRole<T> (pool: pg.Pool, role: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect()
-  let broken: Error | undefined
-  try {
-    await client.query(`BEGIN; SET LOCAL ROLE ${role}`)
-    const result = await fn(client)
-    await client.query('COMMIT')
-    return result
-  } catch (err) {
-    broken = err as Error
-    await client.query('ROLLBACK').catch(() => {})
-    throw err
-  } finally {
-    // A connection that failed mid-transaction may be dead: do not give it back to the pool.
-    client.release(broken)
-  }
+  return await withTransaction(pool, `BEGIN; SET LOCAL ROLE ${role}`, fn)
 }
 
 /**
@@ -45,19 +32,17 @@ export class AuditStore {
     let tag = `$a${randomBytes(6).toString('hex')}`
     while (json.includes(tag)) tag = `$a${randomBytes(6).toString('hex')}`
     tag += '$'
-    const c = await this.#pool.connect()
-    let broken: Error | undefined
-    try {
-      const results = await c.query(`BEGIN; SET LOCAL ROLE ${WRITER_ROLE};
-        SELECT audit_append(${tag}${json}${tag}, ${dedupe ? 'true' : 'false'}) AS n; COMMIT`) as unknown as Array<pg.QueryResult<{ n: string }>>
-      return Number(results[2].rows[0].n)
-    } catch (err) {
-      broken = err as Error
-      await c.query('ROLLBACK').catch(() => {})
-      throw err
-    } finally {
-      c.release(broken) // a connection that failed mid-transaction may be dead: never reuse it
-    }
+    // a connection that failed mid-transaction may be dead, or still busy: never reused (withPoolClient)
+    return await withPoolClient(this.#pool, async (c) => {
+      try {
+        const results = await c.query(`BEGIN; SET LOCAL ROLE ${WRITER_ROLE};
+          SELECT audit_append(${tag}${json}${tag}, ${dedupe ? 'true' : 'false'}) AS n; COMMIT`) as unknown as Array<pg.QueryResult<{ n: string }>>
+        return Number(results[2].rows[0].n)
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => {})
+        throw err
+      }
+    })
   }
 
   /** Creates the partitions of this month and the next `ahead` months (retention tick). */

@@ -1,6 +1,7 @@
 import type { AuditEventInput } from './types.js'
 import type { PreparedEvent } from './canonical.js'
 import type { WriterStats } from './writer.js'
+import type { PoolDeadlines } from '../db/pool.js'
 
 /** What the audit thread is started with (`workerData`). */
 export interface ThreadData {
@@ -9,6 +10,8 @@ export interface ThreadData {
   batchSize: number
   flushMs: number
   retryMaxMs?: number
+  /** The deadlines of the thread's connections (default: 10 s per statement, 5 s to connect). */
+  deadlines?: PoolDeadlines
 }
 
 /**
@@ -30,4 +33,4 @@ export type FromThread =
   | { t: 'progress', stats: WriterStats }
   | { t: 'flushed', n: number, stats: WriterStats }
   | { t: 'closed', n: number, left: PreparedEvent[], stats: WriterStats }
-  | { t: 'log', level: 'info' | 'error', obj: object, msg: string }
+  | { t: 'log', level: 'info' | 'warn' | 'error', obj: object, msg: string }

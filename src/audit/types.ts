@@ -8,6 +8,7 @@ export type AuditKind =
   | 'delivery.attempted'
   | 'delivery.delivered'
   | 'delivery.failed'
+  | 'delivery.refused'
   | 'auth.failed'
   | 'admin.change'
 

@@ -6,6 +6,7 @@ import { ChainWalk, type WalkResult } from './chain-walk.js'
 import type { Trust } from './checkpoint-service.js'
 import { eventsInOrder, hashAt, where } from './queries.js'
 import { READER_ROLE } from './store.js'
+import { withPoolClient } from '../db/pool.js'
 
 export interface VerifyResult extends Omit<WalkResult, 'coverage'> {
   coverage?: WalkResult['coverage']
@@ -47,14 +48,10 @@ export function checkpointsReport (checked: CheckpointsResult): NonNullable<Veri
 
 /** Runs `fn` in one read-only snapshot as the reader role: the head, the checkpoints and the events agree. */
 async function inSnapshot<T> (db: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const c = await db.connect()
-  try {
+  return await withPoolClient(db, async (c) => {
     await c.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL ROLE ${READER_ROLE}`)
     return await fn(c)
-  } finally {
-    await c.query('ROLLBACK').catch(() => {})
-    c.release()
-  }
+  }, async (c) => await c.query('ROLLBACK'))
 }
 
 async function head (c: pg.PoolClient): Promise<{ seq: string, hash: string }> {

@@ -1,7 +1,7 @@
 // The audit thread (a worker_threads entry, started by audit-thread.ts): the buffer, the keyed hashes, the
 // canonical text and the PostgreSQL writes of the audit trail, off the gateway's event loop.
 import { parentPort, workerData } from 'node:worker_threads'
-import pg from 'pg'
+import { createPool } from '../db/pool.js'
 import { AuditKeyring, prepare } from './prepare.js'
 import { AuditStore } from './store.js'
 import { AuditWriter, type AuditLog } from './writer.js'
@@ -19,9 +19,9 @@ const log: AuditLog = {
   error: (obj, msg) => { send({ t: 'log', level: 'error', obj, msg }) }
 }
 
-const pool = new pg.Pool({ connectionString: data.databaseUrl, max: 2, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000, application_name: 'lienthong-audit' })
-pool.on('error', (err) => { log.error({ err: err.message }, 'audit database idle client error') })
-pool.on('connect', (client) => { client.on('error', (err) => { log.error({ err: err.message }, 'audit database client error') }) })
+// Every wait bounded (a frozen database fails the batch, which stays buffered and is retried); connection errors
+// are warnings here: the writer reports a failed batch itself, at error level, once per outage.
+const pool = createPool(data.databaseUrl, { max: 2, name: 'lienthong-audit', deadlines: data.deadlines ?? { queryMs: 10_000, connectMs: 5000 }, warn: (msg, err) => { send({ t: 'log', level: 'warn', obj: { err: err.message }, msg }) } })
 const keys = new AuditKeyring(data.key)
 // The gateway bounds the buffer (it counts what it handed over and what was written): the thread never refuses.
 const writer = new AuditWriter(new AuditStore(pool), {

@@ -26,9 +26,12 @@ export interface WriterStats { written: number, batches: number, failedFlushes: 
 
 /** Thrown by `app.audit.emit` when even the headroom is full: the caller must not go on as if the event were recorded. */
 export class AuditUnavailable extends ServiceUnavailable {
-  constructor () {
+  readonly retryAfterSeconds: number
+
+  /** `retryAfterSeconds`: DEPENDENCY_RETRY_AFTER_SECONDS (the buffer fills when the database does not answer). */
+  constructor (retryAfterSeconds = 5) {
     super('The audit trail cannot record this operation now; retry later')
-    Object.assign(this, { retryAfterSeconds: 5 })
+    this.retryAfterSeconds = retryAfterSeconds
   }
 }
 

@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type pg from 'pg'
+import { withPoolClient } from '../db/pool.js'
 
 export interface SigningKey { kid: string, privatePem: string, publicPem: string }
 export interface PublicJwk extends JsonWebKey { kid: string, alg: string, use: string }
@@ -30,8 +31,7 @@ function fromPrivatePem (privatePem: string): SigningKey {
  */
 export async function loadSigningKey (pool: pg.Pool, privateKeyFile?: string): Promise<SigningKey> {
   if (privateKeyFile !== undefined) return fromPrivatePem(await readFile(privateKeyFile, 'utf8'))
-  const client = await pool.connect()
-  try {
+  return await withPoolClient(pool, async (client) => {
     await client.query('SELECT pg_advisory_lock($1)', [KEYGEN_LOCK])
     const { rows } = await client.query<{ kid: string, private_pem: string, public_pem: string }>(
       'SELECT kid, private_pem, public_pem FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1')
@@ -41,10 +41,7 @@ export async function loadSigningKey (pool: pg.Pool, privateKeyFile?: string): P
     await client.query('INSERT INTO signing_keys (kid, alg, private_pem, public_pem) VALUES ($1, $2, $3, $4)',
       [key.kid, ALG, key.privatePem, key.publicPem])
     return key
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [KEYGEN_LOCK]).catch(() => {})
-    client.release()
-  }
+  }, async (client) => await client.query('SELECT pg_advisory_unlock($1)', [KEYGEN_LOCK]))
 }
 
 /** Public keys that verify tokens still in circulation (the active key and keys retired < 1 h ago). */

@@ -10,5 +10,6 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 process.exitCode = await run(process.argv.slice(2), {
   out: (s) => process.stdout.write(`${s}\n`),
   err: (s) => process.stderr.write(`${s}\n`),
-  env: processEnv()
+  env: processEnv(),
+  stdin: process.stdin
 })

@@ -5,6 +5,8 @@ export interface Io {
   out (s: string): void
   err (s: string): void
   env: Record<string, string | undefined>
+  /** Standard input, for commands given `-` as a file (`connectors import --file -`). */
+  stdin?: AsyncIterable<string | Buffer>
 }
 
 export interface OptionSpec {

@@ -40,26 +40,41 @@ export class HealthMonitor {
     if (this.#running) return
     this.#running = true
     try {
-      await Promise.all(this.#instances().map(async (inst) => {
-        try {
-          await inst.probe(this.#log)
-          this.#probes.set(inst.id, { at: new Date(), ok: true })
-        } catch (err) {
-          this.#probes.set(inst.id, { at: new Date(), ok: false, error: (err as Error).message })
-        }
-      }))
+      await Promise.all(this.#instances().map(async (inst) => { await this.probe(inst) }))
     } finally {
       this.#running = false
     }
   }
 
+  /** Checks one instance now (its type's probe; an instance whose type has none counts as answering). */
+  async probe (inst: ConnectorInstance): Promise<void> {
+    try {
+      await inst.probe(this.#log)
+      this.#probes.set(inst.id, { at: new Date(), ok: true })
+    } catch (err) {
+      this.#probes.set(inst.id, { at: new Date(), ok: false, error: (err as Error).message })
+    }
+  }
+
+  /** Probes an instance as soon as its circuit opens, so that its last check says how its system is now. */
+  watch (inst: ConnectorInstance): void {
+    inst.onCircuitOpen(() => { void this.probe(inst) })
+  }
+
+  /**
+   * The instance's state, consistent with its last check by construction (docs: README "Connector health"):
+   * `down` when the last check failed, or when the circuit is open and no check has succeeded; `degraded` when the
+   * circuit is open although the national system answers its check (its real calls failed; they are refused
+   * until the circuit half-opens), half-open, or 10 % of recent calls or more failed; `up` otherwise. So `down`
+   * never comes with `lastCheckOk: true`.
+   */
   of (inst: ConnectorInstance): InstanceHealth {
     const probe = this.#probes.get(inst.id)
     const stats = inst.stats.snapshot()
     const circuit = inst.circuit
-    const state = circuit === 'open' || probe?.ok === false
+    const state = probe?.ok === false || (circuit === 'open' && probe?.ok !== true)
       ? 'down'
-      : circuit === 'half-open' || stats.errorRate >= 0.1 ? 'degraded' : 'up'
+      : circuit !== 'closed' || stats.errorRate >= 0.1 ? 'degraded' : 'up'
     return {
       id: inst.id,
       state,

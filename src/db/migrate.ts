@@ -1,9 +1,13 @@
 import { readdir, readFile } from 'node:fs/promises'
 import type pg from 'pg'
 import { fromRoot } from '../lib/repo-root.js'
+import { withPoolClient } from './pool.js'
 
 /** Arbitrary, fixed key of the advisory lock that serialises migrations across instances starting at once. */
 const MIGRATION_LOCK = 727_001
+
+/** The deadline of each migration statement (and of the wait for another instance's migrations): start-up, not a request. */
+export const MIGRATION_DEADLINE_MS = 600_000
 
 /**
  * Applies the versioned SQL files of `migrations/` (NNN_name.sql) in order, each in its own transaction,
@@ -11,9 +15,8 @@ const MIGRATION_LOCK = 727_001
  */
 export async function migrate (pool: pg.Pool, dir = fromRoot('migrations')): Promise<string[]> {
   const files = (await readdir(dir)).filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f)).sort()
-  const client = await pool.connect()
   const applied: string[] = []
-  try {
+  await withPoolClient(pool, async (client) => {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK])
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`)
@@ -34,9 +37,6 @@ export async function migrate (pool: pg.Pool, dir = fromRoot('migrations')): Pro
       }
       applied.push(version)
     }
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {})
-    client.release()
-  }
+  }, async (client) => await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]))
   return applied
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import { AgencyNotAllowed, Conflict, NotFound } from '../errors.js'
+import { isDependencyFailure } from '../lib/dependency-failure.js'
 import type { IdempotencyIdentity } from './idempotency.js'
 import { allowedFrom, TrangThaiHoSo } from './status.js'
 
@@ -197,7 +198,8 @@ function groupJson (inputs: AcceptInput[], ids: readonly string[]): string {
  * each request gets what `acceptDelivery` would have given it, an `Accepted` or its own error (404, 409), and
  * a failing request does not fail the others. Dossier codes and (client, key) pairs must be distinct within
  * `inputs`. Should the group statement itself fail (an idempotency key raced by another transaction, a
- * deadlock with another instance's group), every request is recorded on its own instead.
+ * deadlock with another instance's group), every request is recorded on its own instead — unless PostgreSQL itself
+ * is unavailable: then every request fails at once with that error (a 503).
  */
 export async function acceptDeliveries (db: pg.Pool, inputs: AcceptInput[]): Promise<Array<Accepted | Error>> {
   if (inputs.length === 1) return [await acceptDelivery(db, inputs[0]).catch((err: Error) => err)]
@@ -205,7 +207,10 @@ export async function acceptDeliveries (db: pg.Pool, inputs: AcceptInput[]): Pro
   let rows: GroupRow[]
   try {
     rows = (await db.query<GroupRow>({ ...ACCEPT_GROUP, values: [groupJson(inputs, ids), ALLOWED_MASKS] })).rows
-  } catch {
+  } catch (err) {
+    // PostgreSQL unavailable (refused, or a deadline of the bounded waits): each request gets that answer now,
+    // rather than wait as long again for one statement of its own.
+    if (isDependencyFailure(err as Error)) return inputs.map(() => err as Error)
     return await Promise.all(inputs.map(async (input) => await acceptDelivery(db, input).catch((err: Error) => err)))
   }
   const out: Array<Accepted | Error | undefined> = inputs.map(() => undefined)

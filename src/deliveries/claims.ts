@@ -4,6 +4,8 @@ import type { DeliveryService } from './accept.js'
 /** A delivery taken by one worker for one attempt (the lease ends at `lease`). */
 export interface Claim {
   id: string
+  /** The client that submitted the delivery (its events in the audit trail name it). */
+  clientId: string
   service: DeliveryService
   dossierCode: string
   seq: number
@@ -27,7 +29,7 @@ const claimed = (leaseSeconds: string): string => `claimed AS (
     WHERE d.id = cur.id
       AND (d.status IN ('queued', 'retrying') OR (d.status = 'delivering' AND d.lease_until < now()))
       AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.dossier_code = d.dossier_code AND p.seq < d.seq AND p.status NOT IN ('delivered', 'cancelled'))
-    RETURNING d.id, d.service, d.dossier_code, d.seq, d.payload, d.current_attempt, d.attempts_made - d.attempts_base AS n,
+    RETURNING d.id, d.client_id, d.service, d.dossier_code, d.seq, d.payload, d.current_attempt, d.attempts_made - d.attempts_base AS n,
       d.traceparent, cur.in_doubt AS was_in_doubt
   ), interrupted AS (
     UPDATE delivery_attempts SET outcome = 'interrupted', finished_at = now()
@@ -77,6 +79,7 @@ export async function claimDelivery (db: pg.Pool, id: string, leaseMs: number): 
 
 interface ClaimRow {
   id: string
+  client_id: string
   service: DeliveryService
   dossier_code: string
   seq: number
@@ -91,6 +94,7 @@ interface ClaimRow {
 function toClaim (r: ClaimRow): Claim {
   return {
     id: r.id,
+    clientId: r.client_id,
     service: r.service,
     dossierCode: r.dossier_code,
     seq: r.seq,

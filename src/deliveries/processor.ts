@@ -110,7 +110,7 @@ export function deliveryProcessor (app: FastifyInstance, queue: Queue<DeliveryJo
     // The portal call carries this hop's trace context (the job's span with the SDK on, a child of the accepting
     // request's; a sampled call gets its own CLIENT span, see tracing/client-span.ts).
     const headers = { traceparent: formatTraceparent(hop) }
-    const common = { traceId: hop.traceId, spanId: hop.spanId, caseId: claim.dossierCode, service, connector: instance.id }
+    const common = { traceId: hop.traceId, spanId: hop.spanId, clientId: claim.clientId, caseId: claim.dossierCode, service, connector: instance.id }
     const started = performance.now()
     let ack: DeliveryAck
     try {

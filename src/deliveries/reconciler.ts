@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { FastifyInstance } from 'fastify'
 import { enqueueDelivery, requeueDelivery, type DeliveryJob } from './jobs.js'
+import { withTransaction } from '../db/pool.js'
 
 /** Arbitrary, fixed key of the advisory lock that lets one gateway instance reconcile at a time. */
 const RECONCILE_LOCK = 727_003
@@ -21,9 +22,7 @@ interface Row { id: string, dossier_code: string, service: DeliveryJob['service'
  */
 export async function reconcileOnce (app: FastifyInstance, queue: Queue<DeliveryJob>, graceMs: number): Promise<ReconcileResult> {
   const result: ReconcileResult = { checked: 0, requeued: 0 }
-  const conn = await app.db.connect()
-  try {
-    await conn.query('BEGIN')
+  await withTransaction(app.db, 'BEGIN', async (conn) => {
     const { rows: lock } = await conn.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [RECONCILE_LOCK])
     if (lock[0].ok) {
       const redis = await queue.client as unknown as Redis
@@ -56,13 +55,7 @@ export async function reconcileOnce (app: FastifyInstance, queue: Queue<Delivery
         if (rows.length < PAGE) break
       }
     }
-    await conn.query('COMMIT')
-  } catch (err) {
-    await conn.query('ROLLBACK').catch(() => {})
-    throw err
-  } finally {
-    conn.release()
-  }
+  })
   if (result.requeued > 0) app.log.warn(result, 'reconciler re-queued deliveries whose job was missing')
   return result
 }

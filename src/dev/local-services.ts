@@ -5,6 +5,7 @@ import { freePort } from './free-port.js'
 import { startPostgres, type RunningPostgres } from './postgres-cluster.js'
 import { startRedis } from './redis-server.js'
 import type { ServiceProcess } from './service-process.js'
+import { signalTree } from './process-tree.js'
 
 export { findBinaries, missingBinaries, missingBinariesMessage, type ServiceBinaries } from './find-binaries.js'
 
@@ -32,6 +33,14 @@ export interface LocalServices {
   databaseUrl: string
   redisPort: number
   pgPort: number
+  /**
+   * Sends `signal` to every process of one server: SIGSTOP freezes it — connections stay open and nothing answers,
+   * as in a network partition — and SIGCONT resumes it. PostgreSQL's backends and background processes each lead
+   * a process group of their own (the postmaster calls setsid for them), so they are found as the postmaster's
+   * descendants (Linux /proc); the postmaster is stopped first, so that it forks no new one meanwhile. Does nothing
+   * once the server has stopped. Returns the processes signalled.
+   */
+  signal: (server: 'redis' | 'postgres', signal: NodeJS.Signals) => number[]
   /** Stops both servers (SIGTERM / fast shutdown, SIGKILL after a timeout). Idempotent. */
   stop: () => Promise<void>
 }
@@ -65,8 +74,8 @@ async function withPort<T> (
 
 /**
  * Starts a private redis-server and a private PostgreSQL cluster under `opts.dir` from the machine's
- * binaries and waits until both answer. Children are killed with us (Linux) and their output goes to
- * `<dir>/logs/`.
+ * binaries and waits until both answer. Each runs in a process group of its own; children are killed with us
+ * (Linux) and their output goes to `<dir>/logs/`.
  */
 export async function startLocalServices (opts: LocalServicesOptions): Promise<LocalServices> {
   const log = opts.log ?? (() => {})
@@ -116,6 +125,9 @@ export async function startLocalServices (opts: LocalServicesOptions): Promise<L
 
   let stopping: Promise<void> | undefined
   const stopAll = async (): Promise<void> => {
+    // a server frozen by SIGSTOP would take its stop signal only once resumed
+    signalTree(redis.value.processGroup, 'SIGCONT')
+    signalTree(postgres.value.proc.processGroup, 'SIGCONT')
     const stops: Array<Promise<void>> = [
       stopProcess(redis.value, 'SIGTERM'),
       stopProcess(postgres.value.proc, 'SIGINT').finally(postgres.value.cleanup)
@@ -129,6 +141,7 @@ export async function startLocalServices (opts: LocalServicesOptions): Promise<L
     databaseUrl: `postgres://postgres@127.0.0.1:${postgres.port}/${encodeURIComponent(database)}`,
     redisPort: redis.port,
     pgPort: postgres.port,
+    signal: (server, signal) => signalTree(server === 'redis' ? redis.value.processGroup : postgres.value.proc.processGroup, signal),
     stop () {
       stopping ??= stopAll()
       return stopping

@@ -156,7 +156,8 @@ export async function startPostgres (opts: PostgresOptions): Promise<RunningPost
     logFile: join(opts.logDir, 'postgres.log'),
     cwd: opts.dataDir,
     runAs,
-    deathSignal: 'SIGINT' // "fast" shutdown
+    deathSignal: 'SIGINT', // "fast" shutdown
+    ownProcessGroup: true
   })
 
   try {

@@ -73,7 +73,8 @@ export async function startRedis (opts: RedisOptions): Promise<ServiceProcess> {
     ],
     logFile: opts.logFile,
     cwd: opts.dir,
-    deathSignal: 'SIGTERM'
+    deathSignal: 'SIGTERM',
+    ownProcessGroup: true
   })
   const deadline = Date.now() + opts.timeoutMs
   while (true) {

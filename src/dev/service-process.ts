@@ -22,6 +22,12 @@ export interface SpawnServiceOptions {
   deathSignal: NodeJS.Signals
   /** Keep our event loop alive while it runs (tools we wait for); servers do not. Default false. */
   holdsProcessOpen?: boolean
+  /**
+   * Run in a process group of its own, led by the child (servers). A Ctrl-C in a terminal signals the whole
+   * foreground group: a server in ours would stop at the same moment as the gateway, under its feet, instead of
+   * after it (its owner stops it). Default false.
+   */
+  ownProcessGroup?: boolean
 }
 
 /** A spawned server or tool whose output goes to a log file. */
@@ -35,12 +41,14 @@ export class ServiceProcess {
   status: ExitStatus | undefined
   spawnError: Error | undefined
   readonly #deathSignal: NodeJS.Signals
+  readonly #ownGroup: boolean
   readonly #onParentExit: () => void
 
   constructor (opts: SpawnServiceOptions) {
     this.name = opts.name
     this.logFile = opts.logFile
     this.#deathSignal = opts.deathSignal
+    this.#ownGroup = opts.ownProcessGroup === true
     this.logOffset = fileSize(opts.logFile)
     const fd = openSync(opts.logFile, 'a', 0o644)
     let command = opts.command
@@ -58,7 +66,8 @@ export class ServiceProcess {
         stdio: ['ignore', fd, fd],
         uid: opts.runAs?.uid,
         gid: opts.runAs?.gid,
-        env: childEnv()
+        env: childEnv(),
+        detached: opts.ownProcessGroup === true
       })
     } finally {
       closeSync(fd)
@@ -79,6 +88,14 @@ export class ServiceProcess {
     this.#onParentExit = () => { this.kill(this.#deathSignal) }
     process.once('exit', this.#onParentExit)
     void this.exited.then(() => process.removeListener('exit', this.#onParentExit))
+  }
+
+  /**
+   * The process group to signal to reach every process of the server (PostgreSQL's backends included): the
+   * child's pid when it leads a group of its own (`ownProcessGroup`), else undefined.
+   */
+  get processGroup (): number | undefined {
+    return this.#ownGroup && !this.hasExited ? this.child.pid : undefined
   }
 
   get hasExited (): boolean {

@@ -1,12 +1,18 @@
 import { randomBytes } from 'node:crypto'
 import fp from 'fastify-plugin'
-import pg from 'pg'
+import { createPool } from '../db/pool.js'
 import type { AuditSink } from '../audit/types.js'
 import { AuditKeyring } from '../audit/prepare.js'
 import { AuditStore } from '../audit/store.js'
 import { AuditThread, threadScript } from '../audit/audit-thread.js'
 import { readSpills, removeSpills, spill, spillTag } from '../audit/spill.js'
 import { startCheckpoints, type CheckpointService } from '../audit/checkpoint-service.js'
+
+/**
+ * The statement deadline of the trail's own connections (a batch write of the audit thread, retention's partition
+ * drops): longer than a request's, since none of them is on a request path and each is retried when it fails.
+ */
+const AUDIT_WRITE_DEADLINE_MS = 10_000
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -30,9 +36,9 @@ export default fp<AuditPluginOptions>(async function audit (app, opts) {
   const cfg = app.config.audit
   const url = cfg.databaseUrl ?? app.config.databaseUrl
   if (url === undefined) throw new Error('DATABASE_URL is not set')
-  const pool = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000, application_name: 'lienthong-audit' })
-  pool.on('error', (err) => app.log.warn({ err: err.message }, 'audit database idle client error'))
-  pool.on('connect', (client) => { client.on('error', (err) => app.log.warn({ err: err.message }, 'audit database client error')) })
+  const timeoutMs = app.config.dependencies.timeoutMs
+  const deadlines = { queryMs: Math.max(timeoutMs, AUDIT_WRITE_DEADLINE_MS), connectMs: timeoutMs }
+  const pool = createPool(url, { max: 2, name: 'lienthong-audit', deadlines, warn: (msg, err) => { app.log.warn({ err: err.message }, msg) } })
   const store = new AuditStore(pool)
   let key = app.config.auditKey
   if (key === undefined) {
@@ -52,8 +58,10 @@ export default fp<AuditPluginOptions>(async function audit (app, opts) {
     key,
     max: cfg.bufferMax,
     headroom: cfg.bufferHeadroom,
+    retryAfterSeconds: app.config.dependencies.retryAfterSeconds,
     batchSize: cfg.batchSize,
     flushMs: cfg.flushMs,
+    deadlines,
     log: app.log.child({ component: 'audit' })
   })
 

@@ -76,7 +76,9 @@ export default fp<ConnectorsOptions>(async function connectors (app, opts) {
     const type = types.get(record.type)
     if (type === undefined) { app.log.error({ connector: record.id, type: record.type }, 'unknown connector type; instance skipped'); return undefined }
     try {
-      return new ConnectorInstance({ ...record, config: secrets.decryptFor(type, record.id, record.config) }, type, app.log.child({ connector: record.id }))
+      const inst = new ConnectorInstance({ ...record, config: secrets.decryptFor(type, record.id, record.config) }, type, app.log.child({ connector: record.id }))
+      health.watch(inst)
+      return inst
     } catch (err) {
       app.log.error({ connector: record.id, err: (err as Error).message }, 'connector instance cannot be built; skipped')
       return undefined

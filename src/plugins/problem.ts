@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { NotFound, ServiceUnavailable } from '../errors.js'
 import { bearerChallenge } from '../auth/challenges.js'
+import { isDependencyFailure } from '../lib/dependency-failure.js'
 
 export interface ProblemDetail { path: string, message: string }
 
@@ -34,13 +35,6 @@ const BY_STATUS: Record<number, string> = {
 }
 
 const OUR_CODE = /^[A-Z][A-Z_]+$/
-
-/** Connection-level failures of PostgreSQL or Redis: the gateway's dependencies, not its bugs. */
-const DEPENDENCY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300'])
-const DEPENDENCY_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Stream isn't writeable|Reached the max retries per request|Connection is closed/
-
-export const isDependencyFailure = (err: { code?: unknown, message?: string }): boolean =>
-  (typeof err.code === 'string' && DEPENDENCY_CODES.has(err.code)) || DEPENDENCY_MESSAGE.test(err.message ?? '')
 
 function classify (err: FastifyError): { status: number, code: string } {
   const known = FASTIFY_CODES[err.code]
@@ -93,9 +87,9 @@ export interface Problem {
 export function problemOf (request: FastifyRequest, err: FastifyError): { problem: Problem, retryAfter?: number } {
   const { status, code } = classify(err)
   if (status >= 500 && code === 'INTERNAL') request.log.error({ err }, 'request failed')
-  else if (status >= 500) request.log.warn({ code, msg: err.message }, 'upstream or dependency failure')
+  else if (status >= 500) request.log.warn({ code, err: err.message }, 'upstream or dependency failure')
   const dependency = code === 'SERVICE_UNAVAILABLE' && isDependencyFailure(err)
-  const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds ?? (dependency ? 5 : undefined)
+  const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds ?? (dependency ? request.server.config.dependencies.retryAfterSeconds : undefined)
   const problem: Problem = {
     type: `urn:lienthong:problem:${code.toLowerCase().replaceAll('_', '-')}`,
     title: STATUS_CODES[status] ?? 'Error',

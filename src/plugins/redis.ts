@@ -6,19 +6,29 @@ declare module 'fastify' {
     redis: {
       /** Shared connection for commands (fails fast while Redis is down). */
       client: Redis
-      /** A new connection owned by the caller's purpose (BullMQ workers, subscribers); closed on app close. */
+      /**
+       * A new connection owned by the caller's purpose (BullMQ workers, subscribers); closed on app close. Its
+       * commands and connection attempts have the deadline of DEPENDENCY_TIMEOUT_MS unless `opts` say otherwise
+       * (a BullMQ worker's connection: its blocking commands wait longer, see plugins/queues.ts).
+       */
       create (purpose: string, opts?: RedisOptions): Redis
     }
   }
 }
 
-/** Redis connections: one shared client plus dedicated ones on request; every one is closed on app close. */
+/**
+ * Redis connections: one shared client plus dedicated ones on request; every one is closed on app close. Every
+ * command has a client-side deadline (`commandTimeout`), as has every connection attempt (`connectTimeout`): a
+ * frozen Redis — the TCP connection alive, nothing answering — fails the command after DEPENDENCY_TIMEOUT_MS
+ * instead of leaving it waiting (docs/api-conventions.md, "Bounded waits").
+ */
 export default fp(async function redis (app) {
   const url = app.config.redisUrl
   if (url === undefined) throw new Error('REDIS_URL is not set (the embedded default sets it before building the app)')
+  const timeoutMs = app.config.dependencies.timeoutMs
   const owned: Redis[] = []
   const create = (purpose: string, opts: RedisOptions = {}): Redis => {
-    const conn = new Redis(url, { connectionName: `lienthong:${purpose}`, lazyConnect: false, ...opts })
+    const conn = new Redis(url, { connectionName: `lienthong:${purpose}`, lazyConnect: false, commandTimeout: timeoutMs, connectTimeout: timeoutMs, ...opts })
     conn.on('error', (err) => app.log.warn({ purpose, err: err.message }, 'redis connection error'))
     owned.push(conn)
     return conn

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import { metrics, type BatchObservableResult, type Meter } from '@opentelemetry/api'
 import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics'
+import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node'
 import { hasSharedPrometheusReader, newPrometheusReader, prometheusText, sharedPrometheusReader } from '../tracing/prometheus.js'
 import { flushTracing, tracingActive } from '../tracing/trace-context.js'
 import { peekLookupRecord } from '../audit/lookup-audit.js'
@@ -12,7 +13,7 @@ const CIRCUIT = { closed: 0, 'half-open': 1, open: 2 } as const
  * Metrics through the OpenTelemetry API, served as Prometheus text on GET /metrics and, when the SDK exports,
  * sent by OTLP as well: HTTP requests, lookups and connector attempts (counts and latency histograms per
  * service and connector), circuit state per connector, audit buffer depth and writes, queue depth, retries and
- * dead letters of the deliveries.
+ * dead letters of the deliveries, and the Node.js runtime. Prometheus names carry their unit (`_seconds`, `_bytes`).
  */
 export default fp(async function telemetry (app) {
   let reader: MetricReader
@@ -26,6 +27,12 @@ export default fp(async function telemetry (app) {
     own = new MeterProvider({ readers: [reader] })
     meter = own.getMeter('lienthong-gateway')
   }
+
+  // Node.js runtime metrics (event loop delay and utilisation, GC durations, heap spaces, active resources): the
+  // OpenTelemetry runtime instrumentation, reading perf_hooks and v8 when scraped (it patches no module).
+  const runtime = new RuntimeNodeInstrumentation({ enabled: false, monitoringPrecision: 10 })
+  runtime.setMeterProvider(own ?? metrics.getMeterProvider())
+  runtime.enable()
 
   // Histograms carry their counts (`_count`): no separate counters to update on the request path.
   const httpDuration = meter.createHistogram('lienthong.http.duration', { unit: 's', description: 'HTTP requests other than lookups, by route and status', ...SECONDS })
@@ -100,6 +107,7 @@ export default fp(async function telemetry (app) {
 
   app.addHook('onClose', async () => {
     meter.removeBatchObservableCallback(observe, [circuit, calls, callErrors, depth, written, failed, dbDown, queueJobs, deliveries])
+    runtime.disable()
     await own?.shutdown()
     await flushTracing()
   })

@@ -18,6 +18,7 @@ t.test('every change to an API client is an admin change in the audit trail; no 
   const changes = (await auditRows(app)).filter((r) => r.kind === 'admin.change')
   t.same(changes.map((r) => (r.details as { action: string }).action), ['create', 'update', 'rotate-secret', 'delete'])
   t.ok(changes.every((r) => (r.details as { entity: string, id: string }).entity === 'client' && (r.details as { id: string }).id === 'prov-79'))
+  t.same(changes.map((r) => r.http_status), [201, 200, 200, 204], 'each with the status its client was answered')
   t.match(changes[1].details, { before: { enabled: true }, after: { enabled: false } })
   const text = await auditTableText(app)
   for (const secret of [(created.json() as { secret: string }).secret, (rotated.json() as { secret: string }).secret]) {

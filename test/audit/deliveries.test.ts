@@ -43,6 +43,12 @@ t.test('a queued delivery keeps one trace from the request to the portal call, a
   t.match(first[0], { request_id: 'dossier-1', http_status: 202, service: 'dossier.sync', request_hash: /^[0-9a-f]{64}$/ })
   t.match(first[1], { outcome: 'ok', connector: 'dvcqg-test', duration_ms: Number })
 
+  // An auditor filtering by the province's client finds every step of its deliveries, the worker's included.
+  const clientId = (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sub: string }).sub
+  t.ok(rows.filter((r) => String(r.kind).startsWith('delivery.')).every((r) => r.client_id === clientId), 'every delivery event names the submitting client')
+  const listed = (await get(app, auditor, `/v1/audit/events?clientId=${clientId}&limit=100`)).json() as { events: Array<{ kind: string, details: { deliveryId?: string } }> }
+  t.same(listed.events.filter((e) => e.details.deliveryId === deliveryId).map((e) => e.kind).reverse(), ['delivery.accepted', 'delivery.attempted', 'delivery.delivered'])
+
   const portalTraces = traceparents.map((tp) => parseTraceparent(tp)?.traceId)
   t.ok(portalTraces.includes(traceId), `the portal call carries the request's trace id (${portalTraces.length} integration calls)`)
 
@@ -52,5 +58,33 @@ t.test('a queued delivery keeps one trace from the request to the portal call, a
 
   t.notOk((await auditTableText(app)).includes('001090012345'), 'the applicant\'s PIN is only a keyed hash')
   t.same(first[0].subjects, [app.auditTrail.keys.subject('001090012345')])
+  t.match(await verifyChain(app.db), { ok: true })
+})
+
+t.test('refused dossier and progress calls are in the trail, as refused lookups are', async (t) => {
+  const app = await build(t, { env: { ...FAST_ENV, AUDIT_KEY: 'delivery-audit-key-0123456789', WORKERS: 'false' } })
+  const token = await tokenFor(app, ['system'], GRANTS)
+  const noGrant = await tokenFor(app, ['system'], ['citizen.lookup'])
+  const sub = (tok: string): string => (JSON.parse(Buffer.from(tok.split('.')[1], 'base64url').toString()) as { sub: string }).sub
+  const calls: Array<[string, string, string, unknown, number]> = [
+    ['invalid', token, '/v1/dossiers', dossier(1, { status: 11 }), 400],
+    ['no grant', noGrant, '/v1/dossiers', dossier(2), 403],
+    ['unknown dossier', token, `/v1/dossiers/${dossierCode(9)}/progress`, step(4), 404],
+    ['accepted', token, '/v1/dossiers', dossier(1), 202],
+    ['not a transition', token, `/v1/dossiers/${dossierCode(1)}/progress`, step(10), 409]
+  ]
+  for (const [what, tok, url, body, status] of calls) {
+    t.equal((await post(app, tok, url, body, { 'x-request-id': what.replaceAll(' ', '-') })).statusCode, status, what)
+  }
+  const refused = (await auditRows(app)).filter((r) => r.kind === 'delivery.refused')
+  t.same(refused.map((r) => [r.request_id, r.http_status, r.outcome, r.error_code, r.service, r.case_id]), [
+    ['invalid', 400, 'invalid', 'VALIDATION_FAILED', 'dossier.sync', dossierCode(1)],
+    ['no-grant', 403, 'denied', 'FORBIDDEN', 'dossier.sync', dossierCode(2)],
+    ['unknown-dossier', 404, 'not_found', 'NOT_FOUND', 'dossier.progress', dossierCode(9)],
+    ['not-a-transition', 409, 'invalid', 'CONFLICT', 'dossier.progress', dossierCode(1)]
+  ])
+  t.same(refused.map((r) => r.client_id), [sub(token), sub(noGrant), sub(token), sub(token)], 'each names the client refused')
+  t.same(refused[0].subjects, [app.auditTrail.keys.subject('001090012345')], 'the applicant as a keyed hash')
+  t.notOk((await auditTableText(app)).includes('001090012345'))
   t.match(await verifyChain(app.db), { ok: true })
 })

@@ -2,6 +2,7 @@ import t from 'tap'
 import type { Test } from 'tap'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import Fastify from 'fastify'
 import { run } from '../../src/cli/main.js'
 import { ADMIN, CLIENTS, CONFIG, CONNECTORS, NEW_SECRET, ROTATED_SECRET, SYSTEM, fakeGateway } from './fixtures/fake-gateway.js'
@@ -9,10 +10,10 @@ import { ADMIN, CLIENTS, CONFIG, CONNECTORS, NEW_SECRET, ROTATED_SECRET, SYSTEM,
 interface Result { code: number, out: string, err: string }
 
 /** Runs the CLI in-process; every run is also checked never to print the caller's own secret. */
-async function cli (t: Test, argv: string[], env: Record<string, string | undefined> = {}): Promise<Result> {
+async function cli (t: Test, argv: string[], env: Record<string, string | undefined> = {}, stdin?: string): Promise<Result> {
   const out: string[] = []
   const err: string[] = []
-  const code = await run(argv, { out: (s) => out.push(s), err: (s) => err.push(s), env })
+  const code = await run(argv, { out: (s) => out.push(s), err: (s) => err.push(s), env, stdin: stdin !== undefined ? Readable.from([Buffer.from(stdin)]) : undefined })
   const result = { code, out: out.join('\n'), err: err.join('\n') }
   for (const secret of [ADMIN.secret, SYSTEM.secret]) {
     t.notOk(result.out.includes(secret) || result.err.includes(secret), `${argv.slice(0, 2).join(' ')}: no client secret printed`)
@@ -254,6 +255,14 @@ t.test('connectors import: dry run, apply, validation errors, new client secrets
   const forced = await cli(t, ['connectors', 'import', '--file', file, '--force'], env)
   t.equal(forced.code, 0)
   t.same(seen.imports.at(-1)?.query, { dryRun: 'false', force: 'true' })
+
+  // `-` reads the document from standard input: `lienthong connectors export | … | lienthong connectors import --file -`
+  const piped = await cli(t, ['connectors', 'import', '--file', '-', '--dry-run'], env, JSON.stringify(doc))
+  t.equal(piped.code, 0, piped.err)
+  t.same(seen.imports.at(-1), { query: { dryRun: 'true' }, body: doc }, 'the document read from stdin, as it is')
+  const badPipe = await cli(t, ['connectors', 'import', '--file', '-'], env, '{ not json')
+  t.equal(badPipe.code, 1)
+  t.match(badPipe.err, /^lienthong: standard input is not valid JSON/)
 
   const missing = await cli(t, ['connectors', 'import', '--file', join(dir, 'absent.json')], env)
   t.equal(missing.code, 1)

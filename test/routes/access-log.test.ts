@@ -1,5 +1,5 @@
 import t from 'tap'
-import { build, tokenFor } from '../helper.js'
+import { build, tokenFor, upstream } from '../helper.js'
 
 t.test('one access-log line per request, without the query string, with the trace id', async (t) => {
   const lines: Array<Record<string, unknown>> = []
@@ -14,4 +14,22 @@ t.test('one access-log line per request, without the query string, with the trac
   t.match(requestLines[0], { method: 'GET', path: '/v1/audit/events', status: 200, traceId: String(res.headers.traceparent).split('-')[1], level: 30 })
   t.type(requestLines[0].ms, 'number')
   t.notOk(JSON.stringify(lines).includes('079203001234'), 'the identifier searched for is not logged')
+})
+
+t.test('a log line has one `msg`: the reason of a 5xx is its own field, not a second msg that hides the first', async (t) => {
+  const raw: string[] = []
+  const url = await upstream(t, (up) => up.post('/lookup', async (_req, reply) => await reply.code(500).send({ error: 'down' })))
+  const app = await build(t, {
+    env: { LOG_LEVEL: 'warn' },
+    logStream: { write: (l: string) => { raw.push(l) } },
+    connectors: [{ id: 'population', type: 'rest-json', services: ['citizen.lookup'], provinces: null, enabled: true, config: { baseUrl: url, operations: { 'citizen.lookup': { path: '/lookup' } }, runtime: { retries: { attempts: 0 } } } }]
+  })
+  const token = await tokenFor(app, ['system'], ['citizen.lookup'])
+  const res = await app.inject({ method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${token}`, 'x-purpose': '1.000894' }, payload: { personalId: '079203001234' } })
+  t.equal(res.statusCode, 502)
+  const line = raw.find((l) => l.includes('upstream or dependency failure'))
+  t.ok(line, 'the failure is logged')
+  t.equal(line?.match(/"msg":/g)?.length, 1, line ?? 'no line')
+  t.match(JSON.parse(line ?? '{}'), { msg: 'upstream or dependency failure', code: 'UPSTREAM_ERROR', err: /./ })
+  t.same(raw.filter((l) => (l.match(/"msg":/g)?.length ?? 0) > 1), [], 'no line of the run has two')
 })

@@ -203,3 +203,45 @@ t.test('secrets key rotation: old secrets still decrypt, re-encryption moves the
   t.match(rows[0].v, /^enc:v1:k2:/)
   t.equal(served.n, 1)
 })
+
+t.test('health: the state agrees with the last check — an open circuit over a system that answers its check is degraded, never down with lastCheckOk true', async (t) => {
+  let probeOk = true
+  const url = await upstream(t, (up) => {
+    up.post('/lookup', async (_req, reply) => await reply.code(500).send({ error: 'broken' }))
+    up.get('/health', async (_req, reply) => await reply.code(probeOk ? 200 : 503).send({}))
+  })
+  const app = await build(t, {
+    env: { HEALTH_PROBE_INTERVAL_MS: '50' },
+    connectors: [{
+      id: 'population',
+      type: 'rest-json',
+      services: ['citizen.lookup'],
+      provinces: null,
+      enabled: true,
+      config: { baseUrl: url, operations: { 'citizen.lookup': { path: '/lookup' } }, probePath: '/health', runtime: { retries: { attempts: 0 }, breaker: { volumeThreshold: 2, errorThresholdPercentage: 50, resetTimeoutMs: 60_000 } } }
+    }]
+  })
+  const system = await tokenFor(app, ['system'], ['citizen.lookup'])
+  const headers = await admin(app)
+  const health = async (): Promise<{ state: string, circuit: string, lastCheckOk: boolean | null }> =>
+    (await app.inject({ url: '/v1/admin/connectors/population/health', headers })).json()
+  const seen: Array<{ state: string, lastCheckOk: boolean | null }> = []
+  const until = async (want: (h: Awaited<ReturnType<typeof health>>) => boolean): Promise<Awaited<ReturnType<typeof health>>> => {
+    for (let i = 0; i < 200; i++) {
+      const h = await health()
+      seen.push(h)
+      if (want(h)) return h
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    throw new Error(`health never reached the expected state: ${JSON.stringify(seen.at(-1))}`)
+  }
+
+  await until((h) => h.lastCheckOk === true)
+  for (let i = 0; i < 4; i++) {
+    await app.inject({ method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${system}`, 'x-purpose': '1.000894' }, payload: { personalId: '079203001234' } })
+  }
+  t.match(await until((h) => h.circuit === 'open'), { state: 'degraded', circuit: 'open', lastCheckOk: true }, 'the calls fail, the system answers its check')
+  probeOk = false
+  t.match(await until((h) => h.lastCheckOk === false), { state: 'down', circuit: 'open', lastCheckOk: false }, 'down once its check fails too')
+  t.same(seen.filter((h) => h.state === 'down' && h.lastCheckOk === true), [], 'never down with a successful last check')
+})

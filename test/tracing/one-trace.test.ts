@@ -57,7 +57,7 @@ t.test('with the SDK on: one trace from the caller through the gateway to the na
   t.ok(text.includes('/v1/audit/events'))
 
   const metricsText = (await app.inject({ method: 'GET', url: '/metrics' })).body
-  t.match(metricsText, /lienthong_lookup_duration_count\{[^}]*service="citizen.lookup"/, 'the SDK MeterProvider feeds /metrics')
+  t.match(metricsText, /lienthong_lookup_duration_seconds_count\{[^}]*service="citizen.lookup"/, 'the SDK MeterProvider feeds /metrics')
 })
 
 t.test('queued work joins the trace of the request that queued it', async (t) => {

@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises'
-import type { Command } from '../types.js'
+import type { Command, Io } from '../types.js'
 import { str } from '../args.js'
 import { CliError } from '../errors.js'
 import { joined, pretty, table, yesNo } from '../output.js'
@@ -47,10 +47,21 @@ const exportConfig: Command = {
   }
 }
 
-async function readDocument (file: string): Promise<unknown> {
+/** The whole of standard input as text. */
+async function readStdin (stdin: AsyncIterable<string | Buffer>): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** The document of `--file`: a file, or standard input when the file is `-`. */
+async function readDocument (arg: string, io: Io): Promise<unknown> {
+  const file = arg === '-' ? 'standard input' : arg
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    if (arg !== '-') text = await readFile(arg, 'utf8')
+    else if (io.stdin !== undefined) text = await readStdin(io.stdin)
+    else throw new Error('not available')
   } catch (err) {
     throw new CliError(`cannot read ${file}: ${(err as Error).message}`)
   }
@@ -81,14 +92,14 @@ const importConfig: Command = {
     'Run with --dry-run first to see the changes. Clients created by an import get a secret, printed once.'
   ],
   options: {
-    file: { type: 'string', arg: 'FILE', required: true, help: 'the document, as written by connectors export' },
+    file: { type: 'string', arg: 'FILE', required: true, help: 'the document, as written by connectors export; - reads it from standard input' },
     'dry-run': { type: 'boolean', help: 'validate and show the changes without applying them' },
     force: { type: 'boolean', help: 'apply even if granted services are left without a route' },
     json: { type: 'boolean', help: 'print the gateway response as JSON' }
   },
   async run ({ values, io, gateway }) {
     const dryRun = values['dry-run'] === true
-    const doc = await readDocument(str(values, 'file'))
+    const doc = await readDocument(str(values, 'file'), io)
     const query = `dryRun=${String(dryRun)}${values.force === true ? '&force=true' : ''}`
     const res = await gateway().call<ImportResult>('PUT', `/v1/admin/config?${query}`, doc).catch((err: unknown) => {
       if (err instanceof CliError && err.message.includes('force=true')) err.details.push('  run again with --force to apply anyway')

@@ -90,6 +90,11 @@ export class ConnectorInstance {
     return this.#breaker.opened ? 'open' : this.#breaker.halfOpen ? 'half-open' : 'closed'
   }
 
+  /** Calls `listener` each time the circuit opens (the health monitor checks the instance at once). */
+  onCircuitOpen (listener: () => void): void {
+    this.#breaker.on('open', listener)
+  }
+
   async lookup (serviceId: string, body: Record<string, unknown>, opts: CallOptions): Promise<unknown> {
     const fn = this.#runtime.lookup
     if (fn === undefined) throw new UpstreamFailure('rejected', `connector ${this.id} does not serve lookups`, { retryable: false })

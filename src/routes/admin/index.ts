@@ -4,11 +4,13 @@ import connectorRoutes from './connectors.js'
 import configRoutes from './config.js'
 import tokenRoutes from './tokens.js'
 import deliveryRoutes from './deliveries.js'
+import { adminChangeAudit } from './audit-change.js'
 
 /** Everything under /v1/admin: bearer token with the role `admin`. */
 export default async function adminRoutes (app: FastifyInstance): Promise<void> {
   app.addHook('onRequest', app.authenticate)
   app.addHook('preHandler', app.requireRole('admin'))
+  app.addHook('onSend', adminChangeAudit(app))
   await app.register(clientRoutes)
   await app.register(connectorRoutes)
   await app.register(configRoutes)

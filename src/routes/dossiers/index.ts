@@ -6,6 +6,8 @@ import { agencyOfDossier } from '../../auth/agencies.js'
 import { assertPurpose, purposeHeader } from '../../lookups/headers.js'
 import { acceptGrouped } from '../../deliveries/accept-group.js'
 import { auditDelivery } from '../../deliveries/audit.js'
+import { errorCode } from '../../audit/lookup-audit.js'
+import type { AuditOutcome } from '../../audit/types.js'
 import { idempotencyOf } from '../../deliveries/idempotency.js'
 import { Forbidden, ServiceUnavailable, ValidationFailed } from '../../errors.js'
 import deliveryReadRoutes from './deliveries.js'
@@ -54,6 +56,17 @@ function subjectsOf (route: Route, body: Body): string[] {
   return out
 }
 
+/** The outcome of a refused dossier call, named as a refused lookup's is. */
+function refusedOutcome (status: number): AuditOutcome {
+  if (status === 401 || status === 403 || status === 429) return 'denied'
+  if (status === 404) return 'not_found'
+  return status < 500 ? 'invalid' : 'error'
+}
+
+/** Set on a request whose delivery event the handler already wrote (accepted, even if not queued). */
+const kAudited = Symbol('lienthong.deliveryAudited')
+type Audited = FastifyRequest & { [kAudited]?: boolean }
+
 /**
  * Dossier deliveries (architecture.md §3.4, role `system`): accepted only once recorded in PostgreSQL AND
  * queued in Redis (202); a repeated request gets its delivery (200); without Redis the delivery stays recorded
@@ -64,8 +77,35 @@ export default async function dossierRoutes (app: FastifyInstance): Promise<void
   const record = acceptGrouped(app.db, app.queues.deliveries)
   app.addHook('onRequest', app.authenticate)
   app.addHook('onRequest', app.requireRole('system'))
+  app.decorateRequest(kAudited, false)
 
   const routes = { 'dossier.sync': routeOf('dossier.sync'), 'dossier.progress': routeOf('dossier.progress') }
+
+  // Every refused dossier or progress call of an authenticated client (400, 403, 404, 409, 429, 5xx) is a
+  // `delivery.refused` event, as a refused lookup is a `lookup` event (401s are the auth plugin's `auth.failed`).
+  app.addHook('onSend', async (request, reply, payload) => {
+    const status = reply.statusCode
+    if (status < 400 || request.method !== 'POST' || (request as Audited)[kAudited] === true || request.principal === null || request.principal === undefined) return payload
+    const serviceId: DeliveryService = request.routeOptions.url === '/v1/dossiers' ? 'dossier.sync' : 'dossier.progress'
+    const body = request.body
+    const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? body as Body : undefined
+    const code = serviceId === 'dossier.sync' ? fields?.code : (request.params as { code?: unknown } | undefined)?.code
+    auditDelivery(app, {
+      kind: 'delivery.refused',
+      outcome: refusedOutcome(status),
+      traceId: request.traceId,
+      spanId: request.spanId,
+      requestId: request.id,
+      clientId: request.principal.clientId,
+      caseId: typeof code === 'string' ? code.slice(0, 64) : undefined,
+      service: serviceId,
+      httpStatus: status,
+      durationMs: reply.elapsedTime,
+      errorCode: errorCode(status, payload),
+      subjects: fields !== undefined ? subjectsOf(routes[serviceId], fields) : undefined
+    })
+    return payload
+  })
 
   async function accept (request: FastifyRequest, reply: FastifyReply, serviceId: DeliveryService, code: string, body: Body): Promise<FastifyReply> {
     const route = routes[serviceId]
@@ -96,25 +136,27 @@ export default async function dossierRoutes (app: FastifyInstance): Promise<void
     const answer = { deliveryId: result.deliveryId, dossierCode: result.dossierCode, status: result.status }
     // An earlier identical request: its delivery (queued again by the group when still queued).
     if (result.kind === 'existing') return await reply.code(200).send(answer)
-    if (notQueued !== undefined) {
-      request.log.warn({ deliveryId: result.deliveryId, err: notQueued.message }, 'delivery recorded but not queued')
-      throw Object.assign(new ServiceUnavailable('The delivery is recorded but could not be queued: it will be delivered; ' +
-        'repeat the request with the same Idempotency-Key to get its id'), { retryAfterSeconds: 5 })
-    }
-    auditDelivery(app, {
-      kind: 'delivery.accepted',
-      outcome: 'ok',
+    const accepted = {
+      kind: 'delivery.accepted' as const,
+      outcome: 'ok' as const,
       traceId: request.traceId,
       spanId: request.spanId,
       requestId: request.id,
       clientId: request.principal.clientId,
       caseId: code,
       service: serviceId,
-      httpStatus: 202,
       requestHash: input.idem.bodyHash,
-      subjects: subjectsOf(route, body),
-      details: { deliveryId: result.deliveryId }
-    })
+      subjects: subjectsOf(route, body)
+    }
+    ;(request as Audited)[kAudited] = true
+    if (notQueued !== undefined) {
+      request.log.warn({ deliveryId: result.deliveryId, err: notQueued.message }, 'delivery recorded but not queued')
+      // Recorded, so it will be delivered (the reconciler queues it): the trail has it, with the 503 answered.
+      auditDelivery(app, { ...accepted, httpStatus: 503, details: { deliveryId: result.deliveryId, queued: false } })
+      throw Object.assign(new ServiceUnavailable('The delivery is recorded but could not be queued: it will be delivered; ' +
+        'repeat the request with the same Idempotency-Key to get its id'), { retryAfterSeconds: app.config.dependencies.retryAfterSeconds })
+    }
+    auditDelivery(app, { ...accepted, httpStatus: 202, details: { deliveryId: result.deliveryId } })
     return await reply.code(202).send(answer)
   }
 

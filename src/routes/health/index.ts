@@ -7,14 +7,19 @@ import type { FastifyInstance } from 'fastify'
 export default async function healthRoutes (app: FastifyInstance): Promise<void> {
   app.get('/health/live', { schema: { tags: ['operations'] } }, async () => ({ status: 'ok' }))
 
+  // Each probe is bounded by the dependencies' own deadlines (DEPENDENCY_TIMEOUT_MS); this one is the backstop.
+  const deadlineMs = app.config.dependencies.timeoutMs + 500
   app.get('/health/ready', { schema: { tags: ['operations'] } }, async (_request, reply) => {
     const checks: Record<string, 'up' | 'down'> = {}
     const probe = async (name: string, fn: () => Promise<unknown>): Promise<void> => {
+      let timer: NodeJS.Timeout | undefined
       try {
-        await Promise.race([fn(), new Promise((_resolve, reject) => setTimeout(reject, 2000).unref())])
+        await Promise.race([fn(), new Promise((_resolve, reject) => { timer = setTimeout(reject, deadlineMs) })])
         checks[name] = 'up'
       } catch {
         checks[name] = 'down'
+      } finally {
+        clearTimeout(timer)
       }
     }
     await Promise.all([

@@ -53,7 +53,7 @@ export default async function lookupRoutes (app: FastifyInstance): Promise<void>
     // Fail closed: with the audit buffer full, nothing is asked of a national system.
     if (!app.audit.accepting()) {
       rec.refused = true
-      throw new AuditUnavailable()
+      throw new AuditUnavailable(app.config.dependencies.retryAfterSeconds)
     }
 
     const { instances, resolved, routedBody, provinceCode } = chooseInstances(app, service, body)
