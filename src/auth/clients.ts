@@ -2,6 +2,8 @@ import type pg from 'pg'
 import { LRUCache } from 'lru-cache'
 import { hashSecret, newSecret, verifySecret } from './secret-hash.js'
 import { notifyChange } from '../connectors/change-feed.js'
+import { Conflict } from '../errors.js'
+import { pageOf, type Page, type PageRequest } from '../lib/page.js'
 
 export type Role = 'system' | 'admin' | 'auditor'
 export const ROLES: readonly Role[] = ['system', 'admin', 'auditor']
@@ -18,9 +20,11 @@ export interface Client {
   createdAt: string
   updatedAt: string
   secretRotatedAt: string
+  /** Moves on with every change of the client (optimistic concurrency: a write naming an older one is refused). */
+  version: number
 }
 
-export interface ClientInput { id: string, name: string, roles: Role[], grants?: string[], enabled?: boolean }
+export interface ClientInput { id: string, name: string, roles: Role[], grants?: string[], enabled?: boolean, limits?: ClientLimits }
 export type ClientPatch = Partial<Pick<Client, 'name' | 'roles' | 'grants' | 'enabled' | 'limits'>>
 
 interface Row {
@@ -34,9 +38,10 @@ interface Row {
   created_at: Date
   updated_at: Date
   secret_rotated_at: Date
+  version: number
 }
 
-const COLUMNS = 'id, name, roles, grants, enabled, limits, secret_hash, created_at, updated_at, secret_rotated_at'
+const COLUMNS = 'id, name, roles, grants, enabled, limits, secret_hash, created_at, updated_at, secret_rotated_at, version'
 
 const toClient = (r: Row): Client => ({
   id: r.id,
@@ -47,7 +52,8 @@ const toClient = (r: Row): Client => ({
   limits: r.limits ?? {},
   createdAt: r.created_at.toISOString(),
   updatedAt: r.updated_at.toISOString(),
-  secretRotatedAt: r.secret_rotated_at.toISOString()
+  secretRotatedAt: r.secret_rotated_at.toISOString(),
+  version: r.version
 })
 
 /** API clients in PostgreSQL, with a short-lived cache for the per-request checks (enabled, grants). */
@@ -66,9 +72,9 @@ export class ClientStore {
     const secret = newSecret()
     const hash = await hashSecret(secret, this.#cost)
     const { rows } = await this.#pool.query<Row>(
-      `INSERT INTO clients (id, name, roles, grants, enabled, secret_hash) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO clients (id, name, roles, grants, enabled, limits, secret_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`,
-      [input.id, input.name, input.roles, input.grants ?? [], input.enabled ?? true, hash])
+      [input.id, input.name, input.roles, input.grants ?? [], input.enabled ?? true, input.limits ?? {}, hash])
     if (rows.length === 0) throw Object.assign(new Error(`client ${input.id} exists`), { exists: true })
     this.invalidate(input.id)
     return { client: toClient(rows[0]), secret }
@@ -99,6 +105,13 @@ export class ClientStore {
     return rows.map(toClient)
   }
 
+  /** A page of the clients, by id. */
+  async page (page: PageRequest): Promise<Page<Client>> {
+    const { rows } = await this.#pool.query<Row>(`SELECT ${COLUMNS} FROM clients WHERE id > $1 ORDER BY id LIMIT $2`,
+      [page.after ?? '', page.limit + 1])
+    return pageOf(rows, page.limit, (r) => r.id, toClient)
+  }
+
   async get (id: string): Promise<Client | undefined> {
     const { rows } = await this.#pool.query<Row>(`SELECT ${COLUMNS} FROM clients WHERE id = $1`, [id])
     return rows.length > 0 ? toClient(rows[0]) : undefined
@@ -113,14 +126,30 @@ export class ClientStore {
     return client
   }
 
-  async patch (id: string, patch: ClientPatch): Promise<Client | undefined> {
+  /**
+   * Changes the fields given; undefined when there is no such client. With `version`, only if the client is still
+   * at that version (else 409 CONFLICT).
+   */
+  async patch (id: string, patch: ClientPatch, version?: number): Promise<Client | undefined> {
     const { rows } = await this.#pool.query<Row>(
       `UPDATE clients SET name = COALESCE($2, name), roles = COALESCE($3, roles), grants = COALESCE($4, grants),
          enabled = COALESCE($5, enabled), limits = COALESCE($6, limits), updated_at = now()
-       WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id, patch.name ?? null, patch.roles ?? null, patch.grants ?? null, patch.enabled ?? null, patch.limits ?? null])
+       WHERE id = $1 AND ($7::integer IS NULL OR version = $7) RETURNING ${COLUMNS}`,
+      [id, patch.name ?? null, patch.roles ?? null, patch.grants ?? null, patch.enabled ?? null, patch.limits ?? null, version ?? null])
+    if (rows.length === 0) return await this.#missingOrStale(id, version)
     await this.#changed(id)
-    return rows.length > 0 ? toClient(rows[0]) : undefined
+    return toClient(rows[0])
+  }
+
+  /** Replaces every changeable field: what is left out takes its default (no grants, enabled, no own limits). */
+  async replace (id: string, input: Omit<ClientInput, 'id'>, version?: number): Promise<Client | undefined> {
+    return await this.patch(id, { name: input.name, roles: input.roles, grants: input.grants ?? [], enabled: input.enabled ?? true, limits: input.limits ?? {} }, version)
+  }
+
+  async #missingOrStale (id: string, version: number | undefined): Promise<undefined> {
+    const current = await this.get(id)
+    if (current !== undefined) throw new Conflict(`Client ${id} is at version ${current.version}, not ${String(version)}: read it again and repeat the change`)
+    return undefined
   }
 
   async delete (id: string): Promise<boolean> {

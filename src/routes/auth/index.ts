@@ -14,6 +14,13 @@ const tokenBody = {
   additionalProperties: false
 } as const
 
+const jwks = {
+  description: 'The keys that verify the gateway\'s tokens (RFC 7517)',
+  type: 'object',
+  required: ['keys'],
+  properties: { keys: { type: 'array', items: { type: 'object', required: ['kty', 'kid'], additionalProperties: true, properties: { kty: { type: 'string' }, kid: { type: 'string' } } } } }
+}
+
 /** Credentials from the body, or from HTTP Basic as RFC 6749 §2.3.1 allows. */
 function credentials (body: TokenBody, authorization: string | undefined): { id: string, secret: string } {
   if (authorization?.startsWith('Basic ') === true) {
@@ -33,11 +40,17 @@ export default async function authRoutes (app: FastifyInstance): Promise<void> {
     schema: {
       tags: ['identity'],
       summary: 'Get an access token (OAuth2 client credentials)',
+      description: 'Client credentials in the body or as HTTP Basic (RFC 6749 §2.3.1); the body form-encoded or JSON.',
+      security: [],
+      consumes: ['application/x-www-form-urlencoded', 'application/json'],
       body: tokenBody,
+      problems: [429],
       response: {
         200: {
+          description: 'An access token (a JWT, ES256)',
           type: 'object',
-          properties: { access_token: { type: 'string' }, token_type: { type: 'string' }, expires_in: { type: 'integer' } }
+          required: ['access_token', 'token_type', 'expires_in'],
+          properties: { access_token: { type: 'string' }, token_type: { type: 'string', enum: ['Bearer'] }, expires_in: { type: 'integer' } }
         }
       }
     }
@@ -54,7 +67,7 @@ export default async function authRoutes (app: FastifyInstance): Promise<void> {
     return { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn }
   })
 
-  app.get('/.well-known/jwks.json', { schema: { tags: ['identity'], summary: 'Public keys of the gateway' } },
+  app.get('/.well-known/jwks.json', { schema: { tags: ['identity'], summary: 'Public keys of the gateway', security: [], response: { 200: jwks } } },
     async (_request, reply) => {
       void reply.header('cache-control', 'public, max-age=300')
       return app.tokens.jwks()

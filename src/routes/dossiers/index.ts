@@ -4,13 +4,13 @@ import { createValidator } from '../../catalog/validator.js'
 import { type AcceptInput, type DeliveryService } from '../../deliveries/accept.js'
 import { acceptGrouped } from '../../deliveries/accept-group.js'
 import { auditDelivery } from '../../deliveries/audit.js'
-import { idempotencyOf } from '../../deliveries/idempotency.js'
+import { idempotencyHeaderSchema, idempotencyOf } from '../../deliveries/idempotency.js'
 import { Forbidden, ServiceUnavailable, ValidationFailed } from '../../errors.js'
 import deliveryReadRoutes from './deliveries.js'
 
 const accepted = {
-  type: 'object',
-  properties: { deliveryId: { type: 'string' }, dossierCode: { type: 'string' }, status: { type: 'string' } }
+  200: { description: 'The delivery of an earlier identical request', $ref: 'delivery.accepted#' },
+  202: { description: 'Recorded and queued for delivery', $ref: 'delivery.accepted#' }
 }
 const codeParams = { type: 'object', properties: { code: { type: 'string', minLength: 1, maxLength: 64 } }, required: ['code'] }
 
@@ -29,7 +29,7 @@ function dateErrors (body: Body): Array<{ path: string, message: string }> | und
     const v = body[f]
     if (typeof v !== 'string') continue
     received ??= Date.parse(String(body.receivedAt))
-    if (Date.parse(v) < received) (errors ??= []).push({ path: `/${f}`, message: 'must not be before receivedAt' })
+    if (Date.parse(v) < received) (errors ??= []).push({ path: `/body/${f}`, message: 'must not be before receivedAt' })
   }
   return errors
 }
@@ -118,19 +118,32 @@ export default async function dossierRoutes (app: FastifyInstance): Promise<void
 
   app.post<{ Body: Body }>('/v1/dossiers', {
     preHandler: syncLimit,
-    schema: { tags: ['deliveries'], summary: 'Create or update a dossier on the National Public Service Portal', response: { '2xx': accepted } }
+    schema: {
+      tags: ['deliveries'],
+      summary: 'Create or update a dossier on the National Public Service Portal',
+      checkedByHandler: { body: { $ref: 'dossier.sync.request#' }, headers: idempotencyHeaderSchema },
+      problems: [404, 409, 429],
+      response: accepted
+    }
   }, async (request, reply) => {
     const body = request.body
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('Expected a JSON object', [{ path: '/', message: 'must be an object' }])
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('Expected a JSON object', [{ path: '/body', message: 'must be an object' }])
     return await accept(request, reply, 'dossier.sync', typeof body.code === 'string' ? body.code : '', body)
   })
 
   app.post<{ Params: { code: string }, Body: Body }>('/v1/dossiers/:code/progress', {
     preHandler: progressLimit,
-    schema: { tags: ['deliveries'], summary: 'Record a processing step of a dossier on the portal', params: codeParams, response: { '2xx': accepted } }
+    schema: {
+      tags: ['deliveries'],
+      summary: 'Record a processing step of a dossier on the portal',
+      params: codeParams,
+      checkedByHandler: { body: { $ref: 'dossier.progress.request#' }, headers: idempotencyHeaderSchema },
+      problems: [409, 429],
+      response: accepted
+    }
   }, async (request, reply) => {
     const body = request.body
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('Expected a JSON object', [{ path: '/', message: 'must be an object' }])
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('Expected a JSON object', [{ path: '/body', message: 'must be an object' }])
     return await accept(request, reply, 'dossier.progress', request.params.code, body)
   })
 
