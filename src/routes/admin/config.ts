@@ -51,7 +51,7 @@ const configDoc = {
           type: { type: 'string', maxLength: 64 },
           services: { type: 'array', items: { type: 'string', maxLength: 64 }, minItems: 1, uniqueItems: true },
           provinces: { anyOf: [{ type: 'null' }, { type: 'array', items: { type: 'string', maxLength: 2 }, uniqueItems: true }] },
-          config: { type: 'object' },
+          config: { type: 'object', additionalProperties: true },
           enabled: { type: 'boolean' },
           version: { type: 'integer' }
         }

@@ -44,7 +44,8 @@ export default async function authRoutes (app: FastifyInstance): Promise<void> {
       security: [],
       consumes: ['application/x-www-form-urlencoded', 'application/json'],
       body: tokenBody,
-      problems: [429],
+      // 401: unknown client or wrong secret
+      problems: [401, 429],
       response: {
         200: {
           description: 'An access token (a JWT, ES256)',
