@@ -101,11 +101,12 @@ function explain (errors: ErrorObject[], notAllowed = 'is not allowed'): Ranked[
 }
 
 /**
- * Turns ajv errors about one part of a request into field errors a caller can act on: paths naming the field (the
- * missing or unexpected property itself for `required` and `additionalProperties`), one error per field for a bad
- * value, and one explanation per failed `oneOf` instead of every branch's complaints.
+ * Turns ajv errors into field errors a caller can act on: JSON Pointers naming the field (the missing or unexpected
+ * property itself for `required` and `additionalProperties`), one error per field for a bad value, and one
+ * explanation per failed `oneOf` instead of every branch's complaints. The pointers are into the value checked
+ * (`/` for the value itself) or, given the `part` of the request it is, into the request (`fieldPath`).
  */
-export function explainErrors (errors: readonly ErrorObject[], part: RequestPart = 'body'): FieldError[] {
+export function explainErrors (errors: readonly ErrorObject[], part?: RequestPart): FieldError[] {
   const all = explain([...errors])
   const best = new Map<string, number>()
   for (const e of all) if (e.rank !== undefined) best.set(e.path, Math.min(best.get(e.path) ?? e.rank, e.rank))
@@ -115,7 +116,7 @@ export function explainErrors (errors: readonly ErrorObject[], part: RequestPart
     const key = `${path}\n${message}`
     if ((rank !== undefined && rank !== best.get(path)) || seen.has(key)) continue
     seen.add(key)
-    out.push({ path: fieldPath(part, path), message })
+    out.push({ path: part === undefined ? path : fieldPath(part, path), message })
   }
   return out
 }

@@ -80,7 +80,7 @@ t.test('a client is created with its limits, and what GET answers can be PUT or 
   const put = await app.inject({ method: 'PUT', url: '/v1/admin/clients/prov-79', headers: auth, payload: got })
   t.equal(put.statusCode, 200, put.body)
   t.match(put.json(), { id: 'prov-79', name: 'HCM', limits: { perSecond: 5, perDay: 1000 }, version: 2 })
-  const patched = await app.inject({ method: 'PATCH', url: '/v1/admin/clients/prov-79', headers: auth, payload: { ...put.json(), name: 'Hồ Chí Minh' } })
+  const patched = await app.inject({ method: 'PATCH', url: '/v1/admin/clients/prov-79', headers: auth, payload: { ...(put.json() as object), name: 'Hồ Chí Minh' } })
   t.equal(patched.statusCode, 200, patched.body)
   t.match(patched.json(), { name: 'Hồ Chí Minh', version: 3 })
 

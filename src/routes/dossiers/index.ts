@@ -69,7 +69,7 @@ export default async function dossierRoutes (app: FastifyInstance): Promise<void
     const route = routes[serviceId]
     const service = route.service
     if (!request.principal.grants.includes(service.id)) throw new Forbidden(`Client is not granted ${service.id}`)
-    const checked = validator.validate(service.requestSchemaId, body)
+    const checked = validator.validate(service.requestSchemaId, body, 'body')
     if (!checked.ok) throw invalid(`Request body does not match ${service.requestSchemaId}`, checked.errors)
     if (serviceId === 'dossier.sync') {
       const errors = dateErrors(body)

@@ -46,7 +46,7 @@ export default async function lookupRoutes (app: FastifyInstance): Promise<void>
     rec.subjects = subjectValues(service, request.body)
     if (!request.principal.grants.includes(service.id)) throw new Forbidden(`Client is not granted ${service.id}`)
     Object.assign(rec, lookupContext(request))
-    const checked = validator.validate(service.requestSchemaId, request.body)
+    const checked = validator.validate(service.requestSchemaId, request.body, 'body')
     if (!checked.ok) throw Object.assign(new ValidationFailed(`Request body does not match ${service.requestSchemaId}`), { errors: checked.errors })
     rec.validatedMs = reply.elapsedTime
     const body = request.body as Record<string, unknown>
