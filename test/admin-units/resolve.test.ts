@@ -82,7 +82,7 @@ t.test('unknown and malformed input', async t => {
   t.match(one({ provinceCode: '99' }), { status: 'not_found' })
   t.match(one({ provinceCode: '00' }), { status: 'invalid' })
   t.match(one({ communeCode: '70' }), { status: 'invalid' })
-  t.match(one({ communeCode: '00070', asOf: '2025-02-30' }), { status: 'invalid', reason: /date/ })
+  t.match(one({ communeCode: '00070', asOf: '2025-02-30' }), { status: 'invalid', reason: /asOf must be YYYY-MM-DD/ })
   t.match(one({}), { status: 'invalid' })
   t.match(one({ wardCode: '00070' } as unknown as ResolveInput), { status: 'invalid', reason: /unknown field/ })
   t.match(one(null as unknown as ResolveInput), { status: 'invalid' })
