@@ -51,15 +51,15 @@ const ascii = (s: string): string => s.normalize('NFD').replace(/[\u0300-\u036f]
 /** 40% old commune codes with a pre-reform date, 30% today's commune codes, 10% old province codes with a date, 20% names. */
 function makeItem (): ResolveInput {
   const r = rnd()
-  if (r < 0.4) return { communeCode: pick(oldCommunes).code, date: oldDate() }
+  if (r < 0.4) return { communeCode: pick(oldCommunes).code, asOf: oldDate() }
   if (r < 0.7) return { communeCode: pick(newCommunes).code }
-  if (r < 0.8) return { provinceCode: pick(oldProvinces).code, date: oldDate() }
+  if (r < 0.8) return { provinceCode: pick(oldProvinces).code, asOf: oldDate() }
   if (r < 0.9) {
     const c = pick(newCommunes)
     return { communeName: rnd() < 0.5 ? c.fullName : ascii(c.name), provinceCode: c.parentCode ?? undefined }
   }
   const c = pick(oldCommunes)
-  return { communeName: c.name, provinceCode: c.parentCode ?? undefined, date: oldDate() }
+  return { communeName: c.name, provinceCode: c.parentCode ?? undefined, asOf: oldDate() }
 }
 
 const codesOnly = (item: ResolveInput): boolean => item.communeName === undefined

@@ -5,6 +5,8 @@ import type { Config } from './config.js'
 import { addIdentifierFormats } from './catalog/formats.js'
 import configPlugin from './plugins/config.js'
 import problem, { sendProblem, rawProblem } from './plugins/problem.js'
+import routeRules from './plugins/route-rules.js'
+import schemas from './plugins/schemas.js'
 import requestContext from './plugins/request-context.js'
 import db from './plugins/db.js'
 import redis from './plugins/redis.js'
@@ -77,6 +79,10 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   })
   await app.register(configPlugin, { config })
   await app.register(problem)
+  await app.register(routeRules)
+  await app.register(schemas)
+  // before every route, so that the OpenAPI document sees them all (/metrics of the telemetry plugin included)
+  if (opts.http !== false) await app.register(docs)
   await app.register(requestContext)
   await app.register(protection)
   await app.register(formbody, { bodyLimit: 16_384 })
@@ -90,7 +96,6 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   await app.register(connectors, { seed: opts.connectors, types: opts.connectorTypes })
   await app.register(queues, { workers: opts.workers })
   if (opts.http !== false) {
-    await app.register(docs)
     await app.register(healthRoutes)
     await app.register(authRoutes)
     await app.register(catalogRoutes)

@@ -6,9 +6,14 @@ import { buildApp, type BuildOptions } from '../src/app.js'
 import type { Role } from '../src/auth/clients.js'
 import type { Grant } from '../src/auth/grants.js'
 import type { DeclaredInstance } from '../src/connectors/declarative.js'
+import { checkResponses, type ConformanceOptions } from './conformance.js'
 
 /** tap's Test, as far as these helpers use it. */
-export interface TestLike { teardown (fn: () => unknown): void }
+export interface TestLike {
+  teardown (fn: () => unknown): void
+  /** An assertion that fails (tap's t.fail): build() reports responses that do not conform to the OpenAPI document with it. */
+  fail?: (message: string) => unknown
+}
 
 export const ADMIN = { id: 'test-admin', secret: 'test-admin-secret-0123456789' }
 
@@ -57,11 +62,18 @@ export async function testConfig (t: TestLike, env: Record<string, string> = {})
   })
 }
 
-/** Builds the gateway for one test; closed at teardown. */
-export async function build (t: TestLike, opts: BuildOptions & { env?: Record<string, string>, config?: Config } = {}): Promise<FastifyInstance> {
+/**
+ * Builds the gateway for one test; closed at teardown. Every response it gives is checked against its own OpenAPI
+ * document (test/conformance.ts): a status, content type or body the document does not describe fails the test.
+ */
+export async function build (t: TestLike, opts: BuildOptions & { env?: Record<string, string>, config?: Config, conformance?: false | ConformanceOptions } = {}): Promise<FastifyInstance> {
   const config = opts.config ?? await testConfig(t, opts.env)
   const app = await buildApp(config, opts)
   t.teardown(async () => { await app.close() })
+  if (opts.conformance !== false && opts.http !== false && t.fail !== undefined) {
+    const fail = t.fail.bind(t)
+    checkResponses(app, (message) => { fail(message) }, opts.conformance)
+  }
   await app.ready()
   return app
 }

@@ -5,7 +5,7 @@
  *
  *   const units = AdminUnits.load()
  *   units.get('00070', 'commune', '2025-06-30')?.unit?.fullName   // 'Phường Hàng Trống'
- *   units.resolve([{ communeCode: '00070', date: '2024-05-01' }])   // → Phường Hoàn Kiếm, full
+ *   units.resolve([{ communeCode: '00070', asOf: '2024-05-01' }])   // → Phường Hoàn Kiếm, full
  *
  * Dates default to today in Asia/Ho_Chi_Minh. Invalid dates passed to the query methods throw a
  * TypeError (validate request input before calling); `resolve` reports bad items as `invalid` instead.
@@ -62,8 +62,9 @@ export class AdminUnits {
   }
 
   /**
-   * The unit a code named on `asOf`, its successors today, every dated version of the code and, for a
-   * post-reform unit, its predecessors. Null when the code never existed at that level (and is no alias).
+   * The unit a code named on `asOf`, its successors today (of its last version when it meant nothing on `asOf`),
+   * every dated version of the code and, for a post-reform unit, its predecessors. Null when the code never existed
+   * at that level (and is no alias).
    */
   get (code: string, level: Level, asOf?: string, options: ResolveOptions = {}): GetResult | null {
     const date = dateOrToday(asOf)
@@ -84,7 +85,8 @@ export class AdminUnits {
       level,
       asOf: date,
       unit,
-      successors: unit === null ? [] : this.store.successorsOn(unit, today < date ? date : today),
+      // a code not in use on asOf (an old code asked today): what its last version became
+      successors: this.store.successorsOn(unit ?? history[history.length - 1], today < date ? date : today),
       history,
       predecessors: unit === null ? [] : this.store.predecessorsOf(unit),
       districtPredecessors: unit === null ? [] : this.store.districtPredecessorsOf(unit)

@@ -19,7 +19,7 @@ const CODE_FIELDS: Array<[keyof ResolveInput, RegExp, string]> = [
 ]
 const NAME_FIELDS: Array<keyof ResolveInput> = ['provinceName', 'districtName', 'communeName']
 const FIELDS = new Set<string>(['provinceCode', 'districtCode', 'communeCode', 'provinceName', 'districtName',
-  'communeName', 'date'])
+  'communeName', 'asOf'])
 
 /** Why the item cannot be read, or null when its shape is fine. */
 export function inputProblem (item: unknown): string | null {
@@ -43,7 +43,7 @@ export function inputProblem (item: unknown): string | null {
     }
     any = true
   }
-  if (record.date !== undefined && record.date !== null && !isIsoDate(record.date)) return 'date must be YYYY-MM-DD'
+  if (record.asOf !== undefined && record.asOf !== null && !isIsoDate(record.asOf)) return 'asOf must be YYYY-MM-DD'
   return any ? null : 'give at least one code or name'
 }
 

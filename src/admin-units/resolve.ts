@@ -17,7 +17,7 @@ import type { UnitStore } from './store.js'
 import type { AdminUnit, LinkedUnit, ReadAs, ResolveInput, ResolveResult } from './types.js'
 
 function readAsOf (r: Reading): ReadAs {
-  const out: ReadAs = { date: r.date }
+  const out: ReadAs = { asOf: r.date }
   if (r.province !== undefined) out.province = refOf(r.province)
   if (r.districts?.length === 1) out.district = refOf(r.districts[0])
   if (r.commune !== undefined) out.commune = refOf(r.commune)
@@ -102,7 +102,7 @@ function resolveOn (store: UnitStore, item: ResolveInput, date: string, today: s
 export function resolveItem (store: UnitStore, item: ResolveInput, today: string): ResolveResult {
   const problem = inputProblem(item)
   if (problem !== null) return { status: 'invalid', input: item, reason: problem }
-  if (given(item.date)) return { input: item, ...resolveOn(store, item, item.date, today) }
+  if (given(item.asOf)) return { input: item, ...resolveOn(store, item, item.asOf, today) }
   if (given(item.districtCode)) {
     return {
       status: 'invalid',

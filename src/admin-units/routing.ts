@@ -14,7 +14,7 @@ export function routeProvince (store: UnitStore, input: RoutingInput, today: str
   if (input.provinceCode !== undefined) item.provinceCode = input.provinceCode
   if (input.districtCode !== undefined) item.districtCode = input.districtCode
   if (input.communeCode !== undefined) item.communeCode = input.communeCode
-  if (input.date !== undefined) item.date = input.date
+  if (input.asOf !== undefined) item.asOf = input.asOf
   const resolution = resolveItem(store, item, today)
   switch (resolution.status) {
     case 'resolved':

@@ -69,7 +69,7 @@ export interface GetResult {
   unit: AdminUnit | null
   /** Set when `code` is an alias of another code (the unit is then the canonical one). */
   alias?: CodeAlias
-  /** Today's units that continue `unit` (itself if still valid), each full or partial. */
+  /** Today's units that continue `unit` (itself if still valid) or, when it is null, the code's last version. */
   successors: LinkedUnit[]
   /** Every dated version of the code, oldest first. */
   history: AdminUnit[]
@@ -98,7 +98,7 @@ export interface ResolveInput {
   districtName?: string
   communeName?: string
   /** The date of the record; before 2025-07-01 the codes and names are read as pre-reform. */
-  date?: string
+  asOf?: string
 }
 
 export type ResolveStatus = 'resolved' | 'partial' | 'ambiguous' | 'not_found' | 'invalid'
@@ -119,7 +119,7 @@ export interface Candidate extends UnitRef {
 
 /** What the input codes or names meant on the input date. */
 export interface ReadAs {
-  date: string
+  asOf: string
   province?: UnitRef
   district?: UnitRef
   commune?: UnitRef
@@ -148,7 +148,7 @@ export interface RoutingInput {
   communeCode?: string
   /** Legacy district code: accepted only with a date before 2025-07-01. */
   districtCode?: string
-  date?: string
+  asOf?: string
 }
 
 export type RoutingResult =

@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import { sortKeys, type ChainedEvent } from './canonical.js'
 import { READER_ROLE, withAuditRole } from './store.js'
+import { badCursor, pageOf, type Page, type PageRequest } from '../lib/page.js'
 
 /** The filters of GET /v1/audit/events (architecture.md §3.6); `subjectHash` is the keyed hash of `subject`. */
 export interface EventFilter {
@@ -93,26 +94,18 @@ export function where (f: EventFilter, params: unknown[] = []): { sql: string, p
   return { sql: conds.length > 0 ? conds.join(' AND ') : 'true', params }
 }
 
-export const encodeCursor = (seq: string): string => Buffer.from(`seq:${seq}`).toString('base64url')
-
-export function decodeCursor (cursor: string): string | undefined {
-  const m = /^seq:(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
-  return m?.[1]
-}
-
 /**
  * One page, newest first. The cursor is a position in the chain: events written meanwhile have higher
  * positions, so they never shift the pages that follow.
  */
-export async function listEvents (db: pg.Pool, f: EventFilter, limit: number, beforeSeq?: string):
-Promise<{ events: ChainedEvent[], nextCursor: string | null }> {
+export async function listEvents (db: pg.Pool, f: EventFilter, page: PageRequest): Promise<Page<ChainedEvent>> {
+  if (page.after !== undefined && !/^\d{1,19}$/.test(page.after)) throw badCursor()
   const w = where(f)
-  if (beforeSeq !== undefined) { w.params.push(beforeSeq); w.sql += ` AND seq < $${w.params.length}` }
-  w.params.push(limit + 1)
+  if (page.after !== undefined) { w.params.push(page.after); w.sql += ` AND seq < $${w.params.length}` }
+  w.params.push(page.limit + 1)
   const rows = await withAuditRole(db, READER_ROLE, async (c) =>
     (await c.query<Row>(`SELECT * FROM audit_events WHERE ${w.sql} ORDER BY seq DESC LIMIT $${w.params.length}`, w.params)).rows)
-  const events = rows.slice(0, limit).map(fromRow)
-  return { events, nextCursor: rows.length > limit ? encodeCursor(events[events.length - 1].seq) : null }
+  return pageOf(rows, page.limit, (r) => r.seq, fromRow)
 }
 
 /** The chain head: position and hash of the last event appended. */

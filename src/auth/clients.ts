@@ -5,6 +5,8 @@ import { notifyChange } from '../connectors/change-feed.js'
 import { defaultAgencies } from './agencies.js'
 import { joinGrants, splitGrants, type Grant } from './grants.js'
 import type { Bulkhead } from '../lib/bulkhead.js'
+import { Conflict } from '../errors.js'
+import { pageOf, type Page, type PageRequest } from '../lib/page.js'
 
 export type Role = 'system' | 'admin' | 'auditor'
 export const ROLES: readonly Role[] = ['system', 'admin', 'auditor']
@@ -24,9 +26,11 @@ export interface Client {
   createdAt: string
   updatedAt: string
   secretRotatedAt: string
+  /** Moves on with every change of the client (optimistic concurrency: a write naming an older one is refused). */
+  version: number
 }
 
-export interface ClientInput { id: string, name: string, roles: Role[], grants?: Grant[], agencies?: string[], enabled?: boolean }
+export interface ClientInput { id: string, name: string, roles: Role[], grants?: Grant[], agencies?: string[], enabled?: boolean, limits?: ClientLimits }
 export type ClientPatch = Partial<Pick<Client, 'name' | 'roles' | 'grants' | 'agencies' | 'enabled' | 'limits'>>
 
 interface Row {
@@ -42,9 +46,10 @@ interface Row {
   created_at: Date
   updated_at: Date
   secret_rotated_at: Date
+  version: number
 }
 
-const COLUMNS = 'id, name, roles, grants, grant_purposes, agencies, enabled, limits, secret_hash, created_at, updated_at, secret_rotated_at'
+const COLUMNS = 'id, name, roles, grants, grant_purposes, agencies, enabled, limits, secret_hash, created_at, updated_at, secret_rotated_at, version'
 
 const toClient = (r: Row): Client => ({
   id: r.id,
@@ -56,7 +61,8 @@ const toClient = (r: Row): Client => ({
   limits: r.limits ?? {},
   createdAt: r.created_at.toISOString(),
   updatedAt: r.updated_at.toISOString(),
-  secretRotatedAt: r.secret_rotated_at.toISOString()
+  secretRotatedAt: r.secret_rotated_at.toISOString(),
+  version: r.version
 })
 
 /** A client's grants and agencies as the SQL parameters of its row. */
@@ -85,9 +91,9 @@ export class ClientStore {
     const hash = await hashSecret(secret, this.#cost)
     const c = clientColumns(input)
     const { rows } = await this.#pool.query<Row>(
-      `INSERT INTO clients (id, name, roles, grants, grant_purposes, agencies, enabled, secret_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      `INSERT INTO clients (id, name, roles, grants, grant_purposes, agencies, enabled, limits, secret_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`,
-      [input.id, input.name, input.roles, c.services, c.purposes, c.agencies, input.enabled ?? true, hash])
+      [input.id, input.name, input.roles, c.services, c.purposes, c.agencies, input.enabled ?? true, input.limits ?? {}, hash])
     if (rows.length === 0) throw Object.assign(new Error(`client ${input.id} exists`), { exists: true })
     this.invalidate(input.id)
     return { client: toClient(rows[0]), secret }
@@ -119,6 +125,13 @@ export class ClientStore {
     return rows.map(toClient)
   }
 
+  /** A page of the clients, by id. */
+  async page (page: PageRequest): Promise<Page<Client>> {
+    const { rows } = await this.#pool.query<Row>(`SELECT ${COLUMNS} FROM clients WHERE id > $1 ORDER BY id LIMIT $2`,
+      [page.after ?? '', page.limit + 1])
+    return pageOf(rows, page.limit, (r) => r.id, toClient)
+  }
+
   async get (id: string): Promise<Client | undefined> {
     const { rows } = await this.#pool.query<Row>(`SELECT ${COLUMNS} FROM clients WHERE id = $1`, [id])
     return rows.length > 0 ? toClient(rows[0]) : undefined
@@ -133,17 +146,33 @@ export class ClientStore {
     return client
   }
 
-  async patch (id: string, patch: ClientPatch): Promise<Client | undefined> {
+  /**
+   * Changes the fields given; undefined when there is no such client. With `version`, only if the client is still
+   * at that version (else 409 CONFLICT).
+   */
+  async patch (id: string, patch: ClientPatch, version?: number): Promise<Client | undefined> {
     const grants = patch.grants !== undefined ? splitGrants(patch.grants) : undefined
     const { rows } = await this.#pool.query<Row>(
       `UPDATE clients SET name = COALESCE($2, name), roles = COALESCE($3, roles), grants = COALESCE($4, grants),
          grant_purposes = COALESCE($5, grant_purposes), agencies = COALESCE($6, agencies),
          enabled = COALESCE($7, enabled), limits = COALESCE($8, limits), updated_at = now()
-       WHERE id = $1 RETURNING ${COLUMNS}`,
+       WHERE id = $1 AND ($9::integer IS NULL OR version = $9) RETURNING ${COLUMNS}`,
       [id, patch.name ?? null, patch.roles ?? null, grants?.services ?? null, grants !== undefined ? JSON.stringify(grants.purposes) : null,
-        patch.agencies ?? null, patch.enabled ?? null, patch.limits ?? null])
+        patch.agencies ?? null, patch.enabled ?? null, patch.limits ?? null, version ?? null])
+    if (rows.length === 0) return await this.#missingOrStale(id, version)
     await this.#changed(id)
-    return rows.length > 0 ? toClient(rows[0]) : undefined
+    return toClient(rows[0])
+  }
+
+  /** Replaces every changeable field: what is left out takes its default (no grants, enabled, no own limits). */
+  async replace (id: string, input: Omit<ClientInput, 'id'>, version?: number): Promise<Client | undefined> {
+    return await this.patch(id, { name: input.name, roles: input.roles, grants: input.grants ?? [], agencies: input.agencies ?? defaultAgencies(id), enabled: input.enabled ?? true, limits: input.limits ?? {} }, version)
+  }
+
+  async #missingOrStale (id: string, version: number | undefined): Promise<undefined> {
+    const current = await this.get(id)
+    if (current !== undefined) throw new Conflict(`Client ${id} is at version ${current.version}, not ${String(version)}: read it again and repeat the change`)
+    return undefined
   }
 
   async delete (id: string): Promise<boolean> {

@@ -1,8 +1,18 @@
 import type { ErrorObject } from 'ajv'
 import { explainFormat } from './format-messages.js'
 
-/** One thing wrong with a request: where (a JSON pointer, `/` for the whole body) and what. */
+/** One thing wrong with a request: where (a JSON Pointer into the request, see `fieldPath`) and what. */
 export interface FieldError { path: string, message: string }
+
+/** The parts of a request a field can be in. */
+export type RequestPart = 'body' | 'query' | 'params' | 'headers'
+
+/**
+ * The one format of `errors[].path` (docs/api-conventions.md): a JSON Pointer whose first segment is the part of the
+ * request — `/body/taxCode`, `/body` (the whole body), `/query/kind`, `/params/code`, `/headers/x-purpose`.
+ * `pointer` is the JSON Pointer inside that part ('' or '/' for the part itself).
+ */
+export const fieldPath = (part: RequestPart, pointer = ''): string => `/${part}${pointer === '/' ? '' : pointer}`
 
 interface Ranked extends FieldError { rank?: number }
 
@@ -91,11 +101,12 @@ function explain (errors: ErrorObject[], notAllowed = 'is not allowed'): Ranked[
 }
 
 /**
- * Turns ajv errors into field errors a caller can act on: JSON-pointer paths naming the field (the missing or
- * unexpected property itself for `required` and `additionalProperties`), one error per field for a bad value,
- * and one explanation per failed `oneOf` instead of every branch's complaints.
+ * Turns ajv errors into field errors a caller can act on: JSON Pointers naming the field (the missing or unexpected
+ * property itself for `required` and `additionalProperties`), one error per field for a bad value, and one
+ * explanation per failed `oneOf` instead of every branch's complaints. The pointers are into the value checked
+ * (`/` for the value itself) or, given the `part` of the request it is, into the request (`fieldPath`).
  */
-export function explainErrors (errors: readonly ErrorObject[]): FieldError[] {
+export function explainErrors (errors: readonly ErrorObject[], part?: RequestPart): FieldError[] {
   const all = explain([...errors])
   const best = new Map<string, number>()
   for (const e of all) if (e.rank !== undefined) best.set(e.path, Math.min(best.get(e.path) ?? e.rank, e.rank))
@@ -105,7 +116,7 @@ export function explainErrors (errors: readonly ErrorObject[]): FieldError[] {
     const key = `${path}\n${message}`
     if ((rank !== undefined && rank !== best.get(path)) || seen.has(key)) continue
     seen.add(key)
-    out.push({ path, message })
+    out.push({ path: part === undefined ? path : fieldPath(part, path), message })
   }
   return out
 }

@@ -1,13 +1,16 @@
 import { Ajv, type ValidateFunction } from 'ajv'
 import { addIdentifierFormats } from './formats.js'
-import { explainErrors, type FieldError } from './explain-errors.js'
+import { explainErrors, type FieldError, type RequestPart } from './explain-errors.js'
 import { loadSchemas } from './schemas.js'
 
 export type ValidationResult = { ok: true } | { ok: false, errors: FieldError[] }
 
 export interface Validator {
-  /** Checks `data` against the schema with this `$id`; throws if there is no such schema. */
-  validate (schemaId: string, data: unknown): ValidationResult
+  /**
+   * Checks `data` against the schema with this `$id`; throws if there is no such schema. Error paths point into
+   * `data`, or into the request when `part` says which part of it `data` is (docs/api-conventions.md).
+   */
+  validate (schemaId: string, data: unknown, part?: RequestPart): ValidationResult
 }
 
 const OK: ValidationResult = Object.freeze({ ok: true })
@@ -34,10 +37,10 @@ export function createValidator (): Validator {
     compiled.set(String($id), validate)
   }
   return {
-    validate (schemaId, data) {
+    validate (schemaId, data, part) {
       const validate = compiled.get(schemaId)
       if (validate === undefined) throw new Error(`No schema with $id "${schemaId}"`)
-      return validate(data) ? OK : { ok: false, errors: explainErrors(validate.errors ?? []) }
+      return validate(data) ? OK : { ok: false, errors: explainErrors(validate.errors ?? [], part) }
     }
   }
 }

@@ -10,6 +10,8 @@ export interface Gateway {
   token (): Promise<TokenResponse>
   /** An authenticated call (one token per run); resolves with the JSON body, or undefined when there is none. */
   call<T = unknown> (method: Dispatcher.HttpMethod, path: string, body?: unknown): Promise<T>
+  /** Every item of a list (GET, page after page: `{ items, nextCursor }`). */
+  list<T> (path: string): Promise<T[]>
   close (): Promise<void>
 }
 
@@ -17,6 +19,8 @@ interface Answer { status: number, type: string, text: string }
 interface Problem { code?: string, title?: string, detail?: string, errors?: Array<{ path?: string, message?: string }> }
 
 const TIMEOUT_MS = 30_000
+/** The most pages a list is followed for (1,000 items each): a gateway that never ends a list is an error. */
+const MAX_PAGES = 1000
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
 
 /** The gateway URL as printed: no trailing slash (settings already dropped credentials, query and hash). */
@@ -107,6 +111,19 @@ export function connect (settings: Settings): Gateway {
       const a = await send(method, path, headers, body === undefined ? undefined : JSON.stringify(body))
       if (a.status < 200 || a.status > 299) throw failure(a, clientId, false)
       return success(a) as T
+    },
+    async list<T> (path: string): Promise<T[]> {
+      const items: T[] = []
+      let cursor: string | null = null
+      for (let pages = 0; pages < MAX_PAGES; pages++) {
+        const query: string = new URLSearchParams({ limit: '1000', ...(cursor !== null ? { cursor } : {}) }).toString()
+        const page: { items?: T[], nextCursor?: string | null } | undefined = await this.call('GET', `${path}?${query}`)
+        if (!Array.isArray(page?.items)) throw new CliError(`the gateway answered GET ${path} without a list of items (is --url a Liên thông Gateway?)`)
+        items.push(...page.items)
+        cursor = page.nextCursor ?? null
+        if (cursor === null) return items
+      }
+      throw new CliError(`GET ${path} did not end after ${MAX_PAGES} pages`)
     },
     async close () {
       await agent.close()

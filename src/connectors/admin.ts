@@ -115,6 +115,8 @@ export class ConnectorAdmin {
     force?: boolean,
     dryRun?: boolean,
     pathOf?: (i: number) => string,
+    /** The version each instance must still be at (optimistic concurrency): another one is 409 CONFLICT. */
+    versions?: ReadonlyMap<string, number>,
     /** More writes that must commit or fail with these (the clients of an import). */
     also?: (db: pg.PoolClient) => Promise<void>
   }):
@@ -122,6 +124,12 @@ export class ConnectorAdmin {
     return await this.#store.transaction(async (db) => {
       const before = await this.#store.list(db)
       const byId = new Map(before.map((r) => [r.id, r]))
+      for (const [id, version] of changes.versions ?? []) {
+        const current = byId.get(id)?.version
+        if (current !== undefined && current !== version) {
+          throw new Conflict(`Connector ${id} is at version ${current}, not ${version}: read it again and repeat the change`)
+        }
+      }
       const errors: ConfigError[] = []
       const secrets: ConfigError[] = []
       const checked: InstanceInput[] = []

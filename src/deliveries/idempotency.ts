@@ -30,6 +30,19 @@ export const sha256 = (text: string): string => hash('sha256', text, 'hex')
 
 const KEY = /^[A-Za-z0-9._:-]{8,128}$/
 
+/** The Idempotency-Key header as a JSON Schema (documented for the delivery routes; checked by `idempotencyOf`). */
+export const idempotencyHeaderSchema = {
+  type: 'object',
+  properties: {
+    'idempotency-key': {
+      type: 'string',
+      pattern: KEY.source,
+      description: 'Repeating a request with the same key returns its delivery (200) instead of a second one; ' +
+        'the same key with another body is 409. Without it, a repeated identical body is recognised.'
+    }
+  }
+}
+
 export interface IdempotencyIdentity {
   /** Stored key, unique per client: `key:<Idempotency-Key>` or `auto:<dossier code>:<body hash>`. */
   key: string
@@ -46,7 +59,7 @@ export function idempotencyOf (header: unknown, service: string, dossierCode: st
   if (header === undefined) return { key: `auto:${service}:${dossierCode}:${bodyHash}`, bodyHash }
   if (typeof header !== 'string' || !KEY.test(header)) {
     throw Object.assign(new ValidationFailed('Idempotency-Key must be 8 to 128 characters among A-Z a-z 0-9 . _ : -'),
-      { errors: [{ path: 'headers/idempotency-key', message: 'must be 8 to 128 characters among A-Z a-z 0-9 . _ : -' }] })
+      { errors: [{ path: '/headers/idempotency-key', message: 'must be 8 to 128 characters among A-Z a-z 0-9 . _ : -' }] })
   }
   return { key: `key:${header}`, bodyHash }
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import type { DeliveryService, DeliveryStatus } from './accept.js'
+import { badCursor, pageOf, type Page, type PageRequest } from '../lib/page.js'
 
 export interface AttemptView { at: string, outcome: string, upstreamStatus?: number, upstreamCode?: string, error?: string, durationMs: number }
 
@@ -31,6 +32,8 @@ interface Row {
   next_attempt_at: Date | null
   delivered_at: Date | null
   created_at: Date
+  /** created_at as PostgreSQL prints it (microseconds kept): the exact position of a page's end. */
+  created_key: string
   last_error: string | null
   cancelled_at: Date | null
   cancelled_by: string | null
@@ -39,7 +42,7 @@ interface Row {
 }
 
 const SELECT = `
-  SELECT d.id, d.client_id, d.service, d.dossier_code, d.seq, d.status, d.next_attempt_at, d.delivered_at, d.created_at, d.last_error,
+  SELECT d.id, d.client_id, d.service, d.dossier_code, d.seq, d.status, d.next_attempt_at, d.delivered_at, d.created_at, d.created_at::text AS created_key, d.last_error,
     d.cancelled_at, d.cancelled_by, d.cancel_reason,
     COALESCE((SELECT json_agg(json_build_object('at', a.started_at, 'outcome', a.outcome, 'upstream_status', a.upstream_status,
       'upstream_code', a.upstream_code, 'error', a.error, 'duration_ms', a.duration_ms) ORDER BY a.id)
@@ -77,10 +80,13 @@ export async function deliveryOf (db: pg.Pool, clientId: string, id: string): Pr
   return rows[0] !== undefined ? toView(rows[0], false) : undefined
 }
 
-/** Every delivery of one dossier of one client, in accepted order. */
-export async function deliveriesOfDossier (db: pg.Pool, clientId: string, code: string): Promise<DeliveryView[]> {
-  const { rows } = await db.query<Row>(`${SELECT} WHERE d.dossier_code = $1 AND d.client_id = $2 ORDER BY d.seq`, [code, clientId])
-  return rows.map((r) => toView(r, false))
+/** A page of the deliveries of one dossier of one client, in accepted order. */
+export async function deliveriesOfDossier (db: pg.Pool, clientId: string, code: string, page: PageRequest): Promise<Page<DeliveryView>> {
+  const after = page.after === undefined ? 0 : Number(page.after)
+  if (!Number.isSafeInteger(after)) throw badCursor()
+  const { rows } = await db.query<Row>(`${SELECT} WHERE d.dossier_code = $1 AND d.client_id = $2 AND d.seq > $3 ORDER BY d.seq LIMIT $4`,
+    [code, clientId, after, page.limit + 1])
+  return pageOf(rows, page.limit, (r) => String(r.seq), (r) => toView(r, false))
 }
 
 export interface DeliveryFilter { status?: DeliveryStatus, service?: DeliveryService, from?: string, to?: string, dossierCode?: string }
@@ -98,9 +104,17 @@ export function filterSql (f: DeliveryFilter, first = 1): { where: string, param
   return { where: parts.length > 0 ? `WHERE ${parts.join(' AND ')}` : '', params }
 }
 
-/** Admin listing, newest first. */
-export async function listDeliveries (db: pg.Pool, f: DeliveryFilter, limit: number): Promise<DeliveryView[]> {
+/** A page of the admin listing, newest first. */
+export async function listDeliveries (db: pg.Pool, f: DeliveryFilter, page: PageRequest): Promise<Page<DeliveryView>> {
   const { where, params } = filterSql(f)
-  const { rows } = await db.query<Row>(`${SELECT} ${where} ORDER BY d.created_at DESC, d.id LIMIT ${Math.trunc(limit)}`, params)
-  return rows.map((r) => toView(r, true))
+  let sql = `${SELECT} ${where}`
+  if (page.after !== undefined) {
+    const at = page.after.indexOf('|')
+    if (at <= 0) throw badCursor()
+    params.push(page.after.slice(0, at), page.after.slice(at + 1))
+    sql += `${where === '' ? ' WHERE' : ' AND'} (d.created_at, d.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`
+  }
+  params.push(page.limit + 1)
+  const { rows } = await db.query<Row>(`${sql} ORDER BY d.created_at DESC, d.id DESC LIMIT $${params.length}`, params)
+  return pageOf(rows, page.limit, (r) => `${r.created_key}|${r.id}`, (r) => toView(r, true))
 }

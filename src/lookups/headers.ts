@@ -7,7 +7,11 @@ export interface LookupContext { purpose: string, caseId?: string, endUser?: str
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const PRINTABLE = /^[^\u0000-\u001f\u007f]+$/
 
-function header (request: FastifyRequest, name: string, max: number): string | undefined {
+/** The lookup headers and their longest value, as checked here and documented in the OpenAPI document. */
+const MAX = { 'x-purpose': 256, 'x-case-id': 128, 'x-end-user': 128 } as const
+
+function header (request: FastifyRequest, name: keyof typeof MAX): string | undefined {
+  const max = MAX[name]
   const raw = request.headers[name]
   const value = Array.isArray(raw) ? raw[0] : raw
   if (value === undefined) return undefined
@@ -15,14 +19,14 @@ function header (request: FastifyRequest, name: string, max: number): string | u
   if (v === '') return undefined
   if (v.length > max || !PRINTABLE.test(v)) {
     throw Object.assign(new ValidationFailed(`Header ${name} must be printable text of at most ${max} characters`),
-      { errors: [{ path: `headers/${name}`, message: `must be printable text of at most ${max} characters` }] })
+      { errors: [{ path: `/headers/${name}`, message: `must be printable text of at most ${max} characters` }] })
   }
   return v
 }
 
 /** X-Purpose: required on lookups, dossiers and progress steps. */
 export function purposeHeader (request: FastifyRequest): string {
-  const purpose = header(request, 'x-purpose', 256)
+  const purpose = header(request, 'x-purpose')
   if (purpose === undefined) throw new PurposeRequired()
   return purpose
 }
@@ -43,5 +47,19 @@ export function assertPurpose (request: FastifyRequest, serviceId: string, purpo
 
 /** The legal context of a lookup: X-Purpose (required), X-Case-Id and X-End-User (optional). */
 export function lookupContext (request: FastifyRequest): LookupContext {
-  return { purpose: purposeHeader(request), caseId: header(request, 'x-case-id', 128), endUser: header(request, 'x-end-user', 128) }
+  return { purpose: purposeHeader(request), caseId: header(request, 'x-case-id'), endUser: header(request, 'x-end-user') }
+}
+
+const text = (name: keyof typeof MAX, description: string): object =>
+  ({ type: 'string', minLength: 1, maxLength: MAX[name], description: `${description} Printable text.` })
+
+/** The headers `lookupContext` reads, as a JSON Schema (documented for every lookup; checked by the handler). */
+export const lookupHeadersSchema = {
+  type: 'object',
+  required: ['x-purpose'],
+  properties: {
+    'x-purpose': text('x-purpose', 'The legal purpose of the lookup, e.g. the code of the administrative procedure (1.000894).'),
+    'x-case-id': text('x-case-id', 'The case (dossier) the lookup is made for, recorded in the audit trail.'),
+    'x-end-user': text('x-end-user', 'The official who asked, recorded in the audit trail.')
+  }
 }

@@ -42,14 +42,14 @@ export function chooseInstances (app: FastifyInstance, service: ServiceDefinitio
     }
     return { instances: all, routedBody: body }
   }
-  const route = app.adminUnits.resolveProvinceForRouting({ communeCode, provinceCode, date: asOf })
+  const route = app.adminUnits.resolveProvinceForRouting({ communeCode, provinceCode, asOf })
   if (route.status === 'ambiguous') {
     throw Object.assign(new AmbiguousAdminUnit(`${route.reason}; send today's code of the unit`), {
       candidates: route.candidates.map((c) => ({ code: c.code, name: c.fullName, level: c.level, provinceCode: c.provinceCode, kind: c.kind }))
     })
   }
   if (route.status !== 'resolved') {
-    const path = communeCode !== undefined ? '/communeCode' : '/provinceCode'
+    const path = communeCode !== undefined ? '/body/communeCode' : '/body/provinceCode'
     throw Object.assign(new ValidationFailed(`Unknown administrative unit: ${route.reason}`), { errors: [{ path, message: route.reason }] })
   }
   const resolved: Resolved[] = []

@@ -1,9 +1,12 @@
 import { STATUS_CODES } from 'node:http'
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { NotFound, ServiceUnavailable } from '../errors.js'
+import type { ErrorObject } from 'ajv'
+import { MethodNotAllowed, NotFound, ServiceUnavailable } from '../errors.js'
 import { bearerChallenge } from '../auth/challenges.js'
 import { isDependencyFailure } from '../lib/dependency-failure.js'
+import { RouteTable } from '../lib/route-table.js'
+import { explainErrors, type RequestPart } from '../catalog/explain-errors.js'
 
 export interface ProblemDetail { path: string, message: string }
 
@@ -23,7 +26,7 @@ const BY_STATUS: Record<number, string> = {
   401: 'UNAUTHORIZED',
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
-  405: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
   406: 'VALIDATION_FAILED',
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
@@ -55,19 +58,13 @@ function classify (err: FastifyError): { status: number, code: string } {
   return { status, code: BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED') }
 }
 
+const PARTS: Record<string, RequestPart> = { body: 'body', querystring: 'query', params: 'params', headers: 'headers' }
+
 function validationDetails (err: FastifyError): ProblemDetail[] | undefined {
   const fromErr = (err as { errors?: ProblemDetail[] }).errors
   if (Array.isArray(fromErr)) return fromErr
   if (err.validation === undefined) return undefined
-  const where = err.validationContext ?? 'body'
-  return err.validation.map((v) => {
-    const params = v.params as Record<string, unknown>
-    const extra = typeof params?.missingProperty === 'string'
-      ? `/${params.missingProperty}`
-      : typeof params?.additionalProperty === 'string' ? `/${params.additionalProperty}` : ''
-    const path = `${v.instancePath}${extra}`
-    return { path: where === 'body' ? (path === '' ? '/' : path) : `${where}${path === '' ? '' : path}`, message: v.message ?? 'is invalid' }
-  })
+  return explainErrors(err.validation as ErrorObject[], PARTS[err.validationContext ?? 'body'] ?? 'body')
 }
 
 /** The RFC 9457 body of an error, with its status and stable code (what `sendProblem` sends). */
@@ -89,7 +86,9 @@ export function problemOf (request: FastifyRequest, err: FastifyError): { proble
   if (status >= 500 && code === 'INTERNAL') request.log.error({ err }, 'request failed')
   else if (status >= 500) request.log.warn({ code, err: err.message }, 'upstream or dependency failure')
   const dependency = code === 'SERVICE_UNAVAILABLE' && isDependencyFailure(err)
-  const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds ?? (dependency ? request.server.config.dependencies.retryAfterSeconds : undefined)
+  // every 503 says when to come back: the error's own estimate, else the dependencies' setting
+  const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds ?? (status === 503 ? request.server.config.dependencies.retryAfterSeconds : undefined)
+  const errors = code === 'VALIDATION_FAILED' || code === 'SECRET_REQUIRED' ? validationDetails(err) : undefined
   const problem: Problem = {
     type: `urn:lienthong:problem:${code.toLowerCase().replaceAll('_', '-')}`,
     title: STATUS_CODES[status] ?? 'Error',
@@ -98,11 +97,13 @@ export function problemOf (request: FastifyRequest, err: FastifyError): { proble
       ? 'The gateway failed to process the request; it has been logged'
       : dependency
         ? 'A service the gateway depends on is unavailable; retry later'
-        : (err as { severity?: unknown }).severity !== undefined ? 'A value in the request is not acceptable (for example a NUL character or an impossible date)' : err.message,
+        : (err as { severity?: unknown }).severity !== undefined
+            ? 'A value in the request is not acceptable (for example a NUL character or an impossible date)'
+            : err.validation !== undefined && errors !== undefined ? `Invalid request: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}` : err.message,
     instance: request.url.split('?')[0],
     code,
     traceId: request.traceId,
-    errors: code === 'VALIDATION_FAILED' || code === 'SECRET_REQUIRED' ? validationDetails(err) : undefined,
+    errors,
     candidates: (err as { candidates?: unknown[] }).candidates
   }
   return { problem, retryAfter }
@@ -119,8 +120,16 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, err: 
 /** Renders every error as RFC 9457 problem+json with a stable `code` (architecture.md §3). */
 export default fp(async function problem (app) {
   app.setErrorHandler((err: FastifyError, request, reply) => sendProblem(request, reply, err))
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(request, reply, new NotFound(`No route ${request.method} ${request.url.split('?')[0]}`)))
+  // A known path asked with another method: 405 with the methods it answers (RFC 9110 §15.5.6), else 404.
+  const routes = new RouteTable()
+  app.addHook('onRoute', (route) => { routes.add(route.method, route.url) })
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]
+    const allow = routes.allowed(path)
+    if (allow.length === 0) return sendProblem(request, reply, new NotFound(`No route ${request.method} ${path}`))
+    void reply.header('allow', allow.join(', '))
+    return sendProblem(request, reply, new MethodNotAllowed(`${path} answers ${allow.join(', ')}, not ${request.method}`))
+  })
   // Shutting down (fastify's own 503 is off: `return503OnClosing: false`): a request still arriving on an open
   // keep-alive connection gets a problem+json 503, before any work, and the connection is closed after it.
   let closing = false

@@ -101,7 +101,14 @@ export default fp(async function telemetry (app) {
   }
   meter.addBatchObservableCallback(observe, [circuit, calls, callErrors, depth, written, failed, dbDown, queueJobs, deliveries])
 
-  app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: true } }, async (_request, reply) => {
+  app.get('/metrics', {
+    schema: {
+      tags: ['operations'],
+      summary: 'Prometheus metrics',
+      security: [],
+      response: { 200: { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } } }
+    }
+  }, async (_request, reply) => {
     return await reply.type('text/plain; version=0.0.4; charset=utf-8').send(await prometheusText(reader))
   })
 

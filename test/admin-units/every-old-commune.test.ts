@@ -9,13 +9,13 @@ t.test('every old commune resolves', async t => {
   t.equal(old.length, 10047)
   const current = new Set(units.communes({ asOf: TODAY }).map(c => c.code))
   const provinceToday = new Map(units.provinces(PRE_REFORM_LAST_DAY).map(p =>
-    [p.code, units.resolveOne({ provinceCode: p.code, date: PRE_REFORM_LAST_DAY }, { today: TODAY }).province?.code]))
+    [p.code, units.resolveOne({ provinceCode: p.code, asOf: PRE_REFORM_LAST_DAY }, { today: TODAY }).province?.code]))
   const counts: Record<string, number> = {}
   const failures: string[] = []
-  const results = units.resolve(old.slice(0, 1000).map(c => ({ communeCode: c.code, date: '2024-06-01' })), { today: TODAY })
+  const results = units.resolve(old.slice(0, 1000).map(c => ({ communeCode: c.code, asOf: '2024-06-01' })), { today: TODAY })
   t.equal(results.length, 1000, 'the first 1,000 in one batch')
   for (const c of old) {
-    const r = units.resolveOne({ communeCode: c.code, date: PRE_REFORM_LAST_DAY }, { today: TODAY })
+    const r = units.resolveOne({ communeCode: c.code, asOf: PRE_REFORM_LAST_DAY }, { today: TODAY })
     counts[r.status] = (counts[r.status] ?? 0) + 1
     const expected = provinceToday.get(c.parentCode ?? '')
     if (r.province?.code !== expected) failures.push(`${c.code}: province ${r.province?.code ?? '-'}, expected ${expected ?? '-'}`)
@@ -46,7 +46,7 @@ t.test('a new commune that kept an old code contains that old commune', async t 
 })
 
 t.test('dvhcvn lineage corrections', async t => {
-  const to = (code: string) => units.resolveOne({ communeCode: code, date: '2025-06-30' }, { today: TODAY }).commune?.code
+  const to = (code: string) => units.resolveOne({ communeCode: code, asOf: '2025-06-30' }, { today: TODAY }).commune?.code
   t.equal(to('30622'), '30604', 'Tân Phú (An Giang) stays in An Giang')
   t.equal(to('23710'), '23710')
   t.equal(to('13768'), '13753')

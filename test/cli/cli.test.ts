@@ -245,7 +245,7 @@ t.test('connectors import: dry run, apply, validation errors, new client secrets
   t.same(invalid, {
     code: 1,
     out: '',
-    err: ['lienthong: VALIDATION_FAILED: Connector configuration is invalid', '  /connectors/0/type unknown connector type bogus', '  /connectors/0/config/url must be a URL'].join('\n')
+    err: ['lienthong: VALIDATION_FAILED: Connector configuration is invalid', '  /body/connectors/0/type unknown connector type bogus', '  /body/connectors/0/config/url must be a URL'].join('\n')
   })
 
   await writeFile(file, JSON.stringify({ connectors: [] }))

@@ -50,7 +50,7 @@ t.test('an admin cancels a dead letter: recorded and audited, and the dossier\'s
 
   const listed = await app.inject({ method: 'GET', url: '/v1/admin/deliveries?status=cancelled', headers: { authorization: `Bearer ${admin}` } })
   t.equal(listed.statusCode, 200)
-  t.match(listed.json(), [{ id, status: 'cancelled', cancelReason: /entered twice/, cancelledAt: String, cancelledBy: String }])
+  t.match(listed.json().items, [{ id, status: 'cancelled', cancelReason: /entered twice/, cancelledAt: String, cancelledBy: String }])
   const own = await app.inject({ method: 'GET', url: `/v1/deliveries/${id}`, headers: { authorization: `Bearer ${token}` } })
   t.equal(own.json().status, 'cancelled', 'the client sees it cancelled')
 

@@ -42,5 +42,5 @@ export const TEMPLATES: Record<string, Template> = {
   'PUT /v1/admin/config': (rng) => ({ version: 1, clients: [{ id: 'fuzz-imported', name: 'x', roles: ['system'] }], connectors: [{ id: 'fuzz-conn', ...connector(rng) }] }),
   'POST /v1/admin/tokens/revoke': (rng) => rng.chance(0.5) ? { jti: randomUUID() } : { token: 'eyJhbGciOiJFUzI1NiJ9.eyJqdGkiOiJ4In0.c2ln' },
   'POST /v1/admin/deliveries/retry': () => ({ service: 'dossier.sync', from: '2025-01-01T00:00:00Z', to: '2030-01-01T00:00:00Z', dossierCode: '000.00.01.H22-250715-0001' }),
-  'POST /v1/admin-units/resolve': () => ({ items: [{ provinceCode: '01', date: '2024-06-01' }, { provinceName: 'Hà Nội', communeName: 'Phúc Xá', date: '2020-01-01' }, { communeCode: '00004' }] })
+  'POST /v1/admin-units/resolve': () => ({ items: [{ provinceCode: '01', asOf: '2024-06-01' }, { provinceName: 'Hà Nội', communeName: 'Phúc Xá', asOf: '2020-01-01' }, { communeCode: '00004' }] })
 }

@@ -32,7 +32,7 @@ t.test('connector types list their config schema', async (t) => {
   const app = await build(t)
   const res = await app.inject({ url: '/v1/admin/connector-types', headers: await admin(app) })
   t.equal(res.statusCode, 200)
-  const rest = res.json().find((x: { type: string }) => x.type === 'rest-json')
+  const rest = res.json().items.find((x: { type: string }) => x.type === 'rest-json')
   t.ok(rest.configSchema.properties.baseUrl)
   t.same(rest.secretFields, ['/auth/value', '/auth/clientSecret'])
 })
@@ -78,7 +78,7 @@ t.test('a stored secret is never sent to a new address: change a URL, give the s
   // the attack: the masked key kept, the base URL pointed elsewhere
   const moved = await put('population', { ...instance(url), config: { ...read.config, baseUrl: thief } })
   t.equal(moved.statusCode, 400)
-  t.match(moved.json(), { code: 'SECRET_REQUIRED', errors: [{ path: '/config/auth/value', message: /\/config\/baseUrl changed/ }] })
+  t.match(moved.json(), { code: 'SECRET_REQUIRED', errors: [{ path: '/body/config/auth/value', message: /\/config\/baseUrl changed/ }] })
   const { auth: _a, ...noAuth } = read.config
   const omitted = await put('population', { ...instance(url), config: { ...noAuth, baseUrl: thief, auth: { type: 'header', name: 'x-api-key' } } })
   t.equal(omitted.statusCode, 400, 'an omitted secret is kept the same way, and refused the same way')
@@ -99,7 +99,7 @@ t.test('a stored secret is never sent to a new address: change a URL, give the s
   t.equal((await app.inject({ method: 'POST', url: '/v1/admin/connectors', headers: auth, payload: oauth })).statusCode, 201)
   const tokenUrl = await put('tax', { ...oauth, config: { ...oauth.config, auth: { ...oauth.config.auth, tokenUrl: `${thief}/token`, clientSecret: '********' } } })
   t.equal(tokenUrl.statusCode, 400)
-  t.match(tokenUrl.json(), { code: 'SECRET_REQUIRED', errors: [{ path: '/config/auth/clientSecret', message: /\/config\/auth\/tokenUrl changed/ }] })
+  t.match(tokenUrl.json(), { code: 'SECRET_REQUIRED', errors: [{ path: '/body/config/auth/clientSecret', message: /\/config\/auth\/tokenUrl changed/ }] })
 
   // the portal's password
   const portal = { id: 'portal', type: 'dvcqg', services: ['dossier.sync', 'dossier.progress'], config: { baseUrl: url, username: 'gw', password: 'pw-1', dstcode: 'G22', agencyCode: '000.00.01.H22' } }
@@ -107,7 +107,7 @@ t.test('a stored secret is never sent to a new address: change a URL, give the s
   const { password: _p, ...noPassword } = portal.config
   const portalMoved = await put('portal', { ...portal, config: { ...noPassword, baseUrl: thief } })
   t.equal(portalMoved.statusCode, 400)
-  t.match(portalMoved.json(), { code: 'SECRET_REQUIRED', errors: [{ path: '/config/password' }] })
+  t.match(portalMoved.json(), { code: 'SECRET_REQUIRED', errors: [{ path: '/body/config/password' }] })
 
   // the declarative import keeps masked secrets the same way
   const exported = (await app.inject({ url: '/v1/admin/config', headers: auth })).json()
@@ -115,8 +115,47 @@ t.test('a stored secret is never sent to a new address: change a URL, give the s
   exported.connectors[i].config.baseUrl = thief
   const imported = await app.inject({ method: 'PUT', url: '/v1/admin/config', headers: auth, payload: exported })
   t.equal(imported.statusCode, 400)
-  t.match(imported.json(), { code: 'SECRET_REQUIRED', errors: [{ path: `/connectors/${i as number}/config/auth/value` }] })
+  t.match(imported.json(), { code: 'SECRET_REQUIRED', errors: [{ path: `/body/connectors/${i as number}/config/auth/value` }] })
   t.same(stolen, [], 'still nothing at the new address')
+})
+
+t.test('what GET answers can be PUT back; a stale version is 409 (issue 15 item 4)', async (t) => {
+  const app = await build(t)
+  const auth = await admin(app)
+  t.equal((await app.inject({ method: 'POST', url: '/v1/admin/connectors', headers: auth, payload: instance('http://127.0.0.1:9') })).statusCode, 201)
+  const got = (await app.inject({ url: '/v1/admin/connectors/population', headers: auth })).json()
+  t.equal(got.version, 1)
+  const put = await app.inject({ method: 'PUT', url: '/v1/admin/connectors/population', headers: auth, payload: got })
+  t.equal(put.statusCode, 200, put.body)
+  t.equal(put.json().version, 2)
+  t.same({ ...put.json(), version: 1 }, got, 'the same instance, the masked secret kept')
+  const stale = await app.inject({ method: 'PUT', url: '/v1/admin/connectors/population', headers: auth, payload: { ...got, enabled: false } })
+  t.equal(stale.statusCode, 409, 'version 1 is stale')
+  t.equal(stale.json().code, 'CONFLICT')
+  t.equal((await app.inject({ url: '/v1/admin/connectors/population', headers: auth })).json().enabled, true, 'nothing written')
+  const { version: _v, ...unversioned } = got
+  t.equal((await app.inject({ method: 'PUT', url: '/v1/admin/connectors/population', headers: auth, payload: unversioned })).statusCode, 200,
+    'without a version the write is unconditional')
+})
+
+t.test('connectors and connector types are pages (issue 15 item 5)', async (t) => {
+  const app = await build(t)
+  const auth = await admin(app)
+  await app.inject({ method: 'POST', url: '/v1/admin/connectors', headers: auth, payload: instance('http://127.0.0.1:9') })
+  const land = (id: string, p: string) => ({ id, type: 'rest-json', services: ['land.parcel.lookup'], provinces: [p], config: { baseUrl: 'http://127.0.0.1:9', operations: { 'land.parcel.lookup': { path: '/p' } } } })
+  for (const [id, p] of [['land-01', '01'], ['land-79', '79']]) {
+    t.equal((await app.inject({ method: 'POST', url: '/v1/admin/connectors', headers: auth, payload: land(id, p) })).statusCode, 201)
+  }
+  const first = (await app.inject({ url: '/v1/admin/connectors?limit=2', headers: auth })).json()
+  t.same(first.items.map((c: { id: string }) => c.id), ['land-01', 'land-79'])
+  t.type(first.nextCursor, 'string')
+  const second = (await app.inject({ url: `/v1/admin/connectors?limit=2&cursor=${first.nextCursor as string}`, headers: auth })).json()
+  t.same(second, { items: [second.items[0]], nextCursor: null })
+  t.equal(second.items[0].id, 'population')
+  const types = (await app.inject({ url: '/v1/admin/connector-types?limit=1', headers: auth })).json()
+  t.equal(types.items.length, 1)
+  t.type(types.nextCursor, 'string', 'two built-in types: there is more')
+  t.equal((await app.inject({ url: '/v1/admin/connectors?id=population', headers: auth })).statusCode, 400, 'unknown parameter')
 })
 
 t.test('bad input: invalid config names the path, unknown type, outside allowlist, non-admin', async (t) => {
@@ -125,15 +164,15 @@ t.test('bad input: invalid config names the path, unknown type, outside allowlis
   const post = async (payload: unknown) => await app.inject({ method: 'POST', url: '/v1/admin/connectors', headers: auth, payload: payload as object })
   const noOps = await post({ ...instance('http://127.0.0.1:9'), config: { baseUrl: 'http://127.0.0.1:9' } })
   t.equal(noOps.statusCode, 400)
-  t.match(noOps.json().errors, [{ path: '/config/operations' }])
+  t.match(noOps.json().errors, [{ path: '/body/config/operations' }])
   const badTimeout = await post({ ...instance('http://127.0.0.1:9'), config: { ...instance('http://127.0.0.1:9').config, runtime: { headersTimeoutMs: 'soon' } } })
-  t.match(badTimeout.json().errors, [{ path: '/config/runtime/headersTimeoutMs' }])
+  t.match(badTimeout.json().errors, [{ path: '/body/config/runtime/headersTimeoutMs' }])
   const unknownType = await post({ ...instance('http://127.0.0.1:9'), type: 'soap-magic' })
   t.equal(unknownType.statusCode, 400)
-  t.match(unknownType.json().errors, [{ path: '/type' }])
+  t.match(unknownType.json().errors, [{ path: '/body/type' }])
   const outside = await post(instance('http://10.1.2.3:8080'))
   t.equal(outside.statusCode, 400)
-  t.match(outside.json().errors, [{ path: '/config/baseUrl', message: /allowlist/ }])
+  t.match(outside.json().errors, [{ path: '/body/config/baseUrl', message: /allowlist/ }])
   const metadata = await post(instance('http://169.254.169.254/latest'))
   t.equal(metadata.statusCode, 400)
   const sys = await tokenFor(app, ['system'], ['citizen.lookup'])
@@ -176,7 +215,7 @@ t.test('export, dry run, all-or-nothing import', async (t) => {
   const bad = { ...land, id: 'land-79', provinces: ['79'], config: { baseUrl: 'http://10.9.9.9', operations: { 'land.parcel.lookup': { path: '/p' } } } }
   const rejected = await app.inject({ method: 'PUT', url: '/v1/admin/config', headers: auth, payload: { ...exported, connectors: [...exported.connectors, land, bad], clients: [...exported.clients, { id: 'new-prov', name: 'N', roles: ['system'] }] } })
   t.equal(rejected.statusCode, 400)
-  t.match(rejected.json().errors, [{ path: '/connectors/2/config/baseUrl' }])
+  t.same(rejected.json().errors.map((e: { path: string }) => e.path), ['/body/connectors/2/config/baseUrl'])
   t.equal((await app.connectors.store.list()).length, 1, 'nothing applied')
   t.equal(await app.clients.get('new-prov'), undefined, 'no client created either')
 

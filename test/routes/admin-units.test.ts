@@ -19,14 +19,15 @@ t.test('provinces on a date: 15 was Yên Bái, is Lào Cai', async (t) => {
   const { get } = await setup(t)
   const before = await get('/v1/admin-units/provinces?asOf=2025-06-30')
   t.equal(before.statusCode, 200)
-  t.equal(before.json().length, 63)
-  t.same(before.json().find((p: { code: string }) => p.code === '15'), {
+  t.equal(before.json().items.length, 63)
+  t.equal(before.json().nextCursor, null, '63 provinces fit in one page')
+  t.same(before.json().items.find((p: { code: string }) => p.code === '15'), {
     code: '15', name: 'Yên Bái', fullName: 'Tỉnh Yên Bái', type: 'tinh', validFrom: null, validTo: '2025-06-30'
   })
-  const after = (await get('/v1/admin-units/provinces?asOf=2025-07-01')).json()
+  const after = (await get('/v1/admin-units/provinces?asOf=2025-07-01')).json().items
   t.equal(after.length, 34)
   t.match(after.find((p: { code: string }) => p.code === '15'), { fullName: 'Tỉnh Lào Cai', validFrom: '2025-07-01' })
-  t.equal((await get('/v1/admin-units/provinces')).json().length, 34, 'default today')
+  t.equal((await get('/v1/admin-units/provinces')).json().items.length, 34, 'default today')
   t.equal((await get('/v1/admin-units/provinces?asOf=2025-02-30')).statusCode, 400, 'not a calendar date')
   t.equal((await get('/v1/admin-units/provinces?asOf=yesterday')).statusCode, 400)
 })
@@ -36,12 +37,11 @@ t.test('communes: name search with and without diacritics, by province, limited'
   for (const q of ['hoan kiem', 'Hoàn Kiếm', 'phường hoàn kiếm']) {
     const res = await get(`/v1/admin-units/communes?q=${encodeURIComponent(q)}`)
     t.equal(res.statusCode, 200)
-    t.ok(res.json().some((c: { code: string }) => c.code === '00070'), q)
+    t.ok(res.json().items.some((c: { code: string }) => c.code === '00070'), q)
   }
-  const old = (await get('/v1/admin-units/communes?province=01&q=hang%20trong&asOf=2025-06-30')).json()
+  const old = (await get('/v1/admin-units/communes?province=01&q=hang%20trong&asOf=2025-06-30')).json().items
   t.match(old, [{ code: '00070', fullName: 'Phường Hàng Trống', parentCode: '01' }])
-  t.equal((await get('/v1/admin-units/communes?province=01')).json().length, 50, 'default limit 50')
-  t.equal((await get('/v1/admin-units/communes?province=01&limit=500')).json().length, 126, 'Hà Nội has 126 communes')
+  t.equal((await get('/v1/admin-units/communes?province=01&limit=500')).json().items.length, 126, 'Hà Nội has 126 communes')
   t.equal((await get('/v1/admin-units/communes?limit=501')).statusCode, 400)
   t.equal((await get('/v1/admin-units/communes?limit=abc')).statusCode, 400)
   const gone = await get('/v1/admin-units/communes?province=02')
@@ -68,18 +68,44 @@ t.test('one code on a date: 00070 and 15 before and after the reform', async (t)
   t.match((await get('/v1/admin-units/15?level=province')).json(), { unit: { name: 'Lào Cai' } })
 
   const old = (await get('/v1/admin-units/00001')).json()
-  t.match(old, { unit: null, successors: [], history: [{ fullName: 'Phường Phúc Xá' }] }, 'a code that means nothing today')
+  t.match(old, { unit: null, history: [{ fullName: 'Phường Phúc Xá' }] }, 'a code that means nothing today')
+  t.ok(old.successors.length > 0, '… still says what it became')
 
   const unknown = await get('/v1/admin-units/99999')
   t.equal(unknown.statusCode, 404)
   t.equal(unknown.json().code, 'NOT_FOUND')
   const noLevel = await get('/v1/admin-units/001')
   t.equal(noLevel.statusCode, 400, 'a 3-digit code needs a level')
-  t.match(noLevel.json(), { code: 'VALIDATION_FAILED', errors: [{ path: 'querystring/level' }] })
+  t.match(noLevel.json(), { code: 'VALIDATION_FAILED', errors: [{ path: '/query/level' }] })
   t.equal((await get('/v1/admin-units/001?level=province')).statusCode, 400, 'and is no province code')
   t.equal((await get('/v1/admin-units/15?level=commune')).statusCode, 400)
   t.equal((await get('/v1/admin-units/15?level=district')).statusCode, 400)
   t.equal((await get('/v1/admin-units/00070?asOf=2025-13-01')).statusCode, 400)
+})
+
+t.test('the communes of a province are pages that say when there is more (issue 15 item 5)', async (t) => {
+  const { get } = await setup(t)
+  const first = (await get('/v1/admin-units/communes?province=79')).json()
+  t.equal(first.items.length, 50, 'default limit 50')
+  t.type(first.nextCursor, 'string', '168 communes: the page says there is more')
+  const codes: string[] = first.items.map((c: { code: string }) => c.code)
+  let cursor: string | null = first.nextCursor
+  while (cursor !== null) {
+    const page = (await get(`/v1/admin-units/communes?province=79&cursor=${cursor}`)).json()
+    codes.push(...page.items.map((c: { code: string }) => c.code))
+    cursor = page.nextCursor
+  }
+  t.equal(codes.length, 168)
+  t.equal(new Set(codes).size, 168, 'each commune once')
+})
+
+t.test('an old code read today shows what it became (issue 15 item 6)', async (t) => {
+  const { get } = await setup(t)
+  const today = (await get('/v1/admin-units/26812')).json()
+  t.equal(today.unit, null, '26812 is no commune today')
+  t.same(today.successors.map((s: { unit: { code: string } }) => s.unit.code), ['26809'])
+  const past = (await get('/v1/admin-units/26812?asOf=2025-06-30')).json()
+  t.same(today.successors, past.successors, 'the same successors whatever asOf')
 })
 
 t.test('resolve a batch, in order', async (t) => {
@@ -88,16 +114,16 @@ t.test('resolve a batch, in order', async (t) => {
     .find((c) => (app.adminUnits.get(c.code, 'commune', '2025-06-30')?.successors.length ?? 0) > 1)
   t.ok(split, 'a commune split between several new ones')
   const items = [
-    { communeCode: '00004', date: '2024-01-01' },
-    { communeCode: split?.code, date: '2024-01-01' },
+    { communeCode: '00004', asOf: '2024-01-01' },
+    { communeCode: split?.code, asOf: '2024-01-01' },
     { communeCode: '99999' },
-    { districtCode: '001', date: '2025-08-01' },
-    { provinceCode: '15', date: '2020-05-01' }
+    { districtCode: '001', asOf: '2025-08-01' },
+    { provinceCode: '15', asOf: '2020-05-01' }
   ]
   const res = await app.inject({ method: 'POST', url: '/v1/admin-units/resolve', headers, payload: { items } })
   t.equal(res.statusCode, 200)
   const [old, ambiguous, unknown, district, province] = res.json().results
-  t.match(old, { status: 'resolved', kind: 'full', commune: { code: '00004', fullName: 'Phường Ba Đình' }, readAs: { commune: { fullName: 'Phường Trúc Bạch' } } })
+  t.match(old, { status: 'resolved', kind: 'full', commune: { code: '00004', fullName: 'Phường Ba Đình' }, readAs: { asOf: '2024-01-01', commune: { fullName: 'Phường Trúc Bạch' } } })
   t.notOk('input' in old)
   t.equal(ambiguous.status, 'ambiguous')
   t.ok(ambiguous.candidates.length > 1)
@@ -118,7 +144,8 @@ t.test('resolve input limits', async (t) => {
   t.equal(await post({ items: [{ communeCode: '70' }] }), 400, 'code pattern')
   t.equal(await post({ items: [{ communeName: 'x'.repeat(201) }] }), 400, 'name length')
   t.equal(await post({ items: [{ provinceCode: '01', extra: 1 }] }), 400, 'unknown field')
-  t.equal(await post({ items: [{ provinceCode: '01', date: '2025-02-30' }] }), 400, 'bad date')
+  t.equal(await post({ items: [{ provinceCode: '01', asOf: '2025-02-30' }] }), 400, 'bad date')
+  t.equal(await post({ items: [{ provinceCode: '01', date: '2025-01-01' }] }), 400, 'asOf, not date')
   t.equal(await post({ items: [{ provinceCode: '01' }], more: true }), 400)
 })
 

@@ -5,7 +5,7 @@ t.test('a caller sees the services it is granted, each with its schemas', async 
   const app = await build(t)
   const token = await tokenFor(app, ['system'], ['citizen.lookup', 'land.parcel.lookup'])
   const auth = { authorization: `Bearer ${token}` }
-  const list = (await app.inject({ url: '/v1/services', headers: auth })).json()
+  const list = (await app.inject({ url: '/v1/services', headers: auth })).json().items
   t.same(list.map((s: { id: string }) => s.id).sort(), ['citizen.lookup', 'land.parcel.lookup'])
   t.match(list[0], { id: String, version: String, kind: 'lookup', title: String, description: String })
 
@@ -23,8 +23,8 @@ t.test('OpenAPI, docs, health and unknown routes', async (t) => {
   const spec = await app.inject('/openapi.json')
   t.equal(spec.statusCode, 200)
   const doc = spec.json()
-  t.equal(doc.openapi, '3.0.3')
-  for (const path of ['/v1/auth/token', '/v1/lookups/{serviceId}', '/v1/services', '/v1/admin/clients']) t.ok(doc.paths[path], path)
+  t.equal(doc.openapi, '3.1.0')
+  for (const path of ['/v1/auth/token', '/v1/lookups/citizen.lookup', '/v1/services', '/v1/admin/clients']) t.ok(doc.paths[path], path)
   t.ok(doc.components.schemas['citizen.lookup.request'])
   t.equal((await app.inject('/docs')).statusCode < 400, true)
   t.same((await app.inject('/health/live')).json(), { status: 'ok' })

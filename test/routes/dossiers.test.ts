@@ -38,7 +38,17 @@ t.test('a dossier and its steps are accepted (202), delivered in order, and ever
 
   const all = await get(app, token, `/v1/dossiers/${dossierCode(1)}/deliveries`)
   t.equal(all.statusCode, 200)
-  t.same(all.json().map((d: { service: string }) => d.service), ['dossier.sync', ...steps.map(() => 'dossier.progress')])
+  t.same(all.json().items.map((d: { service: string }) => d.service), ['dossier.sync', ...steps.map(() => 'dossier.progress')])
+  t.equal(all.json().nextCursor, null)
+  // the same list in pages of 2, each saying whether there is more (issue 15 item 5)
+  const paged: string[] = []
+  let cursor: string | null = null
+  do {
+    const page = (await get(app, token, `/v1/dossiers/${dossierCode(1)}/deliveries?limit=2${cursor !== null ? `&cursor=${cursor}` : ''}`)).json() as { items: Array<{ id: string }>, nextCursor: string | null }
+    paged.push(...page.items.map((d) => d.id))
+    cursor = page.nextCursor
+  } while (cursor !== null)
+  t.same(paged, all.json().items.map((d: { id: string }) => d.id))
 
   const update = await post(app, token, '/v1/dossiers', dossier(1, { status: 10, summary: 'updated' }))
   t.equal(update.statusCode, 202)
@@ -61,11 +71,11 @@ t.test('invalid dossiers → 400 with errors[]', async (t) => {
     const res = await post(app, token, '/v1/dossiers', body)
     t.equal(res.statusCode, 400, what)
     t.equal(res.json().code, 'VALIDATION_FAILED', what)
-    t.ok(res.json().errors.some((e: { path: string }) => e.path === path), `${what}: ${JSON.stringify(res.json().errors)}`)
+    t.ok(res.json().errors.some((e: { path: string }) => e.path === `/body${path}`), `${what}: ${JSON.stringify(res.json().errors)}`)
   }
   const badStep = await post(app, token, `/v1/dossiers/${dossierCode(1)}/progress`, step(0))
   t.equal(badStep.statusCode, 400)
-  t.ok(badStep.json().errors.some((e: { path: string }) => e.path === '/status'))
+  t.ok(badStep.json().errors.some((e: { path: string }) => e.path === '/body/status'))
   const badKey = await post(app, token, '/v1/dossiers', dossier(1), { 'idempotency-key': 'no spaces allowed' })
   t.equal(badKey.statusCode, 400)
   t.same(await statusCounts(app), {}, 'nothing recorded')

@@ -46,7 +46,7 @@ t.test('a commune split between several new communes → 422 with the candidates
   const { app, lookup } = await setup(t)
   const split = app.adminUnits.get('26809', 'commune')?.predecessors
     .map((p) => p.unit.code)
-    .find((code) => app.adminUnits.resolve([{ communeCode: code, date: '2024-05-01' }])[0].status === 'ambiguous')
+    .find((code) => app.adminUnits.resolve([{ communeCode: code, asOf: '2024-05-01' }])[0].status === 'ambiguous')
   t.ok(split, 'the data has a split commune among the predecessors of 26809')
   const res = await lookup({ communeCode: split as string, mapSheet: '1', parcelNumber: '1', asOf: '2024-05-01' })
   t.equal(res.statusCode, 422)

@@ -86,7 +86,7 @@ t.test('bad bodies → 400 VALIDATION_FAILED naming the field; oversize → 413;
     t.equal(res.statusCode, 400, `${service} ${JSON.stringify(body)}`)
     const json = res.json()
     t.equal(json.code, 'VALIDATION_FAILED')
-    t.ok(json.errors.some((e: { path: string }) => e.path === path), `names ${path}: ${JSON.stringify(json.errors)}`)
+    t.ok(json.errors.some((e: { path: string }) => e.path === `/body${path}`), `names /body${path}: ${JSON.stringify(json.errors)}`)
   }
   const malformed = await app.inject({ method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${token}`, 'x-purpose': 'x', 'content-type': 'application/json' }, payload: '{"personalId": ' })
   t.equal(malformed.statusCode, 400)

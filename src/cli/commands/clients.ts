@@ -49,7 +49,7 @@ const listClients: Command = {
   summary: 'list API clients',
   options: { json: { type: 'boolean', help: 'print the clients as JSON' } },
   async run ({ values, io, gateway }) {
-    const clients = await gateway().call<Client[]>('GET', '/v1/admin/clients')
+    const clients = await gateway().list<Client>('/v1/admin/clients')
     if (values.json === true) io.out(pretty(clients))
     else if (clients.length === 0) io.out('No clients.')
     else {

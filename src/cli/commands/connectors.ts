@@ -13,7 +13,7 @@ const listConnectors: Command = {
   summary: 'list connector instances',
   options: { json: { type: 'boolean', help: 'print the connectors (config included, secrets masked) as JSON' } },
   async run ({ values, io, gateway }) {
-    const connectors = await gateway().call<Connector[]>('GET', '/v1/admin/connectors')
+    const connectors = await gateway().list<Connector>('/v1/admin/connectors')
     if (values.json === true) io.out(pretty(connectors))
     else if (connectors.length === 0) io.out('No connectors.')
     else {

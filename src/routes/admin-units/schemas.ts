@@ -10,8 +10,6 @@ export const PROVINCE = { type: 'string', pattern: PROVINCE_CODE.source }
 const COMMUNE = { type: 'string', pattern: COMMUNE_CODE.source }
 const DISTRICT = { type: 'string', pattern: LEGACY_DISTRICT_CODE.source }
 const NAME = { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH }
-/** 1 to 500. */
-export const LIMIT = { type: 'string', pattern: '^(?:[1-9]\\d?|[1-4]\\d\\d|500)$' }
 export const LEVEL = { type: 'string', enum: ['province', 'commune'] }
 
 const text = { type: 'string' }
@@ -69,7 +67,7 @@ export const resolveItem = {
     provinceName: NAME,
     districtName: NAME,
     communeName: NAME,
-    date: { type: 'string', format: 'date' }
+    asOf: { ...DATE, description: 'The date of the record the codes and names come from (default today); before 2025-07-01 they are read as pre-reform.' }
   }
 }
 
@@ -107,7 +105,7 @@ export const resolveResult = {
     candidatesTotal: { type: 'integer', description: 'How many candidates there were, when more than the 10 answered' },
     reason: text,
     translated: { type: 'boolean' },
-    readAs: { type: 'object', properties: { date: text, province: ref, district: ref, commune: ref } },
+    readAs: { type: 'object', properties: { asOf: text, province: ref, district: ref, commune: ref } },
     alias
   },
   required: ['status']

@@ -35,6 +35,7 @@ export const AGENCIES = { type: 'array', maxItems: MAX_AGENCIES, uniqueItems: tr
 /** A client as answered (no secret material). */
 export const clientView = {
   type: 'object',
+  required: ['id', 'name', 'roles', 'grants', 'agencies', 'enabled', 'limits', 'createdAt', 'updatedAt', 'secretRotatedAt', 'version'],
   properties: {
     id: { type: 'string' },
     name: { type: 'string' },
@@ -46,9 +47,10 @@ export const clientView = {
     agencies: { type: 'array', items: { type: 'string' } },
     enabled: { type: 'boolean' },
     limits: { type: 'object', properties: { perSecond: { type: 'integer' }, perDay: { type: 'integer' } } },
-    createdAt: { type: 'string' },
-    updatedAt: { type: 'string' },
-    secretRotatedAt: { type: 'string' }
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+    secretRotatedAt: { type: 'string', format: 'date-time' },
+    version: { type: 'integer' }
   }
 }
 

@@ -54,7 +54,7 @@ const configDoc = {
           type: { type: 'string', maxLength: 64 },
           services: { type: 'array', items: { type: 'string', maxLength: 64 }, minItems: 1, uniqueItems: true },
           provinces: { anyOf: [{ type: 'null' }, { type: 'array', items: { type: 'string', maxLength: 2 }, uniqueItems: true }] },
-          config: { type: 'object' },
+          config: { type: 'object', additionalProperties: true },
           enabled: { type: 'boolean' },
           version: { type: 'integer' }
         }
@@ -63,13 +63,40 @@ const configDoc = {
   }
 } as const
 
+const applied = {
+  type: 'object',
+  required: ['applied', 'changes'],
+  properties: {
+    applied: { type: 'boolean', description: 'false for a dry run' },
+    changes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['kind', 'id', 'action'],
+        properties: {
+          kind: { type: 'string', enum: ['client', 'connector'] },
+          id: { type: 'string' },
+          action: { type: 'string', enum: ['create', 'update', 'delete', 'unchanged'] }
+        }
+      }
+    },
+    newClientSecrets: {
+      type: 'array',
+      description: 'The secrets of the clients created, shown once',
+      items: { type: 'object', required: ['id', 'secret'], properties: { id: { type: 'string' }, secret: { type: 'string' } } }
+    }
+  }
+}
+
 const sameConnector = (a: InstanceInput, masked: Record<string, unknown>, d: ConnectorDoc): boolean =>
   a.type === d.type && isDeepStrictEqual(a.services, d.services) && isDeepStrictEqual(a.provinces ?? null, d.provinces ?? null) &&
   a.enabled === (d.enabled ?? true) && isDeepStrictEqual(masked, d.config)
 
 /** Declarative configuration: export everything (clients without secrets), import all or nothing, dry run. */
 export default async function configRoutes (app: FastifyInstance): Promise<void> {
-  app.get('/v1/admin/config', { schema: { tags: ['admin'] } }, async () => ({
+  app.get('/v1/admin/config', {
+    schema: { tags: ['admin'], summary: 'Export the configuration (clients without secrets, connectors with secrets masked)', response: { 200: { ...configDoc, description: 'A document PUT /v1/admin/config takes back' } } }
+  }, async () => ({
     version: 1,
     clients: (await app.clients.list()).map(({ id, name, roles, grants, agencies, enabled }) => ({ id, name, roles, grants, agencies, enabled })),
     connectors: (await app.connectors.store.list()).map((r) => {
@@ -81,8 +108,11 @@ export default async function configRoutes (app: FastifyInstance): Promise<void>
   app.put<{ Body: ConfigDoc, Querystring: { dryRun?: string, force?: string } }>('/v1/admin/config', {
     schema: {
       tags: ['admin'],
+      summary: 'Import a configuration: all or nothing, or a dry run that says what would change',
       body: configDoc,
-      querystring: { type: 'object', additionalProperties: false, properties: { dryRun: { type: 'string', enum: ['true', 'false'] }, force: { type: 'string', enum: ['true', 'false'] } } }
+      querystring: { type: 'object', additionalProperties: false, properties: { dryRun: { type: 'string', enum: ['true', 'false'] }, force: { type: 'string', enum: ['true', 'false'] } } },
+      problems: [409],
+      response: { 200: applied }
     }
   }, async (request) => {
     const doc = request.body
@@ -91,7 +121,7 @@ export default async function configRoutes (app: FastifyInstance): Promise<void>
     const dupConnector = dup(doc.connectors.map((c) => c.id))
     const dupClient = dup((doc.clients ?? []).map((c) => c.id))
     if (dupConnector !== undefined || dupClient !== undefined) {
-      throw Object.assign(new ValidationFailed('Duplicate ids in the configuration'), { errors: [{ path: dupConnector !== undefined ? '/connectors' : '/clients', message: `duplicate id ${dupConnector ?? dupClient ?? ''}` }] })
+      throw Object.assign(new ValidationFailed('Duplicate ids in the configuration'), { errors: [{ path: dupConnector !== undefined ? '/body/connectors' : '/body/clients', message: `duplicate id ${dupConnector ?? dupClient ?? ''}` }] })
     }
     const stored = new Map((await app.connectors.store.list()).map((r) => [r.id, r]))
     const changes: Change[] = []
@@ -111,7 +141,7 @@ export default async function configRoutes (app: FastifyInstance): Promise<void>
     const deletes = [...stored.keys()].filter((id) => !doc.connectors.some((c) => c.id === id))
     for (const id of deletes) changes.push({ kind: 'connector', id, action: 'delete' })
 
-    ;(doc.clients ?? []).forEach((c, i) => { assertClientRules(c, `/clients/${i}`) })
+    ;(doc.clients ?? []).forEach((c, i) => { assertClientRules(c, `/body/clients/${i}`) })
     const existing = new Map((await app.clients.list()).map((c) => [c.id, c]))
     const clientWrites: Array<{ doc: ClientDoc, hash?: string, secret?: string }> = []
     for (const given of doc.clients ?? []) {
@@ -144,7 +174,7 @@ export default async function configRoutes (app: FastifyInstance): Promise<void>
         await notifyChange(db, `client:${c.id}`)
       }
     }
-    await app.connectors.admin.apply({ upserts, deletes, dryRun, force: request.query.force === 'true', pathOf: (i) => `/connectors/${paths[i]}`, also: writeClients })
+    await app.connectors.admin.apply({ upserts, deletes, dryRun, force: request.query.force === 'true', pathOf: (i) => `/body/connectors/${paths[i]}`, also: writeClients })
     if (!dryRun) {
       for (const w of clientWrites) app.clients.invalidate(w.doc.id)
       await app.connectors.reload()

@@ -3,7 +3,8 @@ import type { DeliveryStatus } from '../../deliveries/accept.js'
 import { cancelFailed, replayFailed, statusOf } from '../../deliveries/replay.js'
 import { listDeliveries, type DeliveryFilter } from '../../deliveries/views.js'
 import { Conflict, NotFound, ValidationFailed } from '../../errors.js'
-import { deliverySchema } from '../dossiers/deliveries.js'
+import { getSchema } from '../../catalog/schemas.js'
+import { pageQuery, pageSchema, readPage } from '../../lib/page.js'
 import { auditAdminChange } from './audit-change.js'
 
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
@@ -13,18 +14,22 @@ const filterProps = {
   to: { type: 'string', format: 'date-time' },
   dossierCode: { type: 'string', maxLength: 64 }
 }
-const adminDelivery = {
-  ...deliverySchema,
-  properties: {
-    ...deliverySchema.properties,
-    clientId: { type: 'string' },
-    seq: { type: 'integer' },
-    lastError: { type: 'string' },
-    cancelledAt: { type: 'string' },
-    cancelledBy: { type: 'string' },
-    cancelReason: { type: 'string' }
+/** A delivery as admins see it: schemas/delivery.json and who sent it, its place, why it failed or was cancelled. */
+const adminDelivery = (() => {
+  const { $id: _id, $schema: _schema, ...delivery } = getSchema('delivery') ?? {}
+  return {
+    ...delivery,
+    properties: {
+      ...delivery.properties,
+      clientId: { type: 'string' },
+      seq: { type: 'integer', description: 'Place of the delivery in its dossier\'s order' },
+      lastError: { type: 'string' },
+      cancelledAt: { type: 'string', format: 'date-time' },
+      cancelledBy: { type: 'string' },
+      cancelReason: { type: 'string' }
+    }
   }
-}
+})()
 const idParams = { type: 'object', properties: { id: { type: 'string', pattern: UUID } }, required: ['id'] }
 const cancelled = {
   type: 'object',
@@ -40,7 +45,7 @@ const cancelled = {
 }
 const replayed = { type: 'object', properties: { retried: { type: 'integer' }, ids: { type: 'array', items: { type: 'string' } } } }
 
-interface ListQuery extends DeliveryFilter { limit?: string }
+interface ListQuery extends DeliveryFilter { limit?: string, cursor?: string }
 
 /** Admin: deliveries by status/service/time, replay of dead letters and their cancellation (architecture.md §3.5). */
 export default async function adminDeliveryRoutes (app: FastifyInstance): Promise<void> {
@@ -54,14 +59,14 @@ export default async function adminDeliveryRoutes (app: FastifyInstance): Promis
         properties: {
           status: { type: 'string', enum: ['queued', 'delivering', 'retrying', 'delivered', 'failed', 'cancelled'] },
           ...filterProps,
-          limit: { type: 'string', pattern: '^([1-9]\\d{0,2}|1000)$' }
+          ...pageQuery(1000, 100)
         }
       },
-      response: { 200: { type: 'array', items: adminDelivery } }
+      response: { 200: pageSchema(adminDelivery) }
     }
   }, async (request) => {
-    const { limit, ...filter } = request.query
-    return await listDeliveries(app.db, filter, limit !== undefined ? Number(limit) : 100)
+    const { limit: _limit, cursor: _cursor, ...filter } = request.query
+    return await listDeliveries(app.db, filter, readPage(request.query, 100))
   })
 
   app.post<{ Params: { id: string } }>('/v1/admin/deliveries/:id/retry', {
@@ -69,6 +74,7 @@ export default async function adminDeliveryRoutes (app: FastifyInstance): Promis
       tags: ['admin'],
       summary: 'Replay one failed delivery',
       params: idParams,
+      problems: [409],
       response: { 202: replayed }
     }
   }, async (request, reply) => {
@@ -91,6 +97,7 @@ export default async function adminDeliveryRoutes (app: FastifyInstance): Promis
         required: ['reason'],
         properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } }
       },
+      problems: [409],
       response: { 200: cancelled }
     }
   }, async (request) => {
@@ -121,7 +128,7 @@ export default async function adminDeliveryRoutes (app: FastifyInstance): Promis
     const body = request.body
     if (body !== undefined && body !== null && !(typeof body === 'object' && Object.keys(body).length === 0)) {
       throw Object.assign(new ValidationFailed('Give the filter in the query string (service, from, to, dossierCode)'),
-        { errors: [{ path: '/', message: 'must be empty' }] })
+        { errors: [{ path: '/body', message: 'must be empty' }] })
     }
     const { ids } = await replayFailed(app.db, app.queues.deliveries, { ...request.query, status: 'failed' as DeliveryStatus })
     return await reply.code(202).send({ retried: ids.length, ids })

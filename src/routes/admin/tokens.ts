@@ -9,6 +9,8 @@ export default async function tokenRoutes (app: FastifyInstance): Promise<void> 
   app.post<{ Body: RevokeBody }>('/v1/admin/tokens/revoke', {
     schema: {
       tags: ['admin'],
+      summary: 'Revoke an access token, by itself or its jti, on every instance',
+      response: { 200: { type: 'object', required: ['revoked', 'until'], properties: { revoked: { type: 'string', description: 'The jti' }, until: { type: 'string', format: 'date-time' } } } },
       body: {
         type: 'object',
         additionalProperties: false,
@@ -27,14 +29,14 @@ export default async function tokenRoutes (app: FastifyInstance): Promise<void> 
       try {
         claims = app.jwt.decode<{ jti?: string, exp?: number, sub?: string }>(request.body.token, { complete: false }) ?? {}
       } catch {
-        throw Object.assign(new ValidationFailed('token is not a JWT'), { errors: [{ path: '/token', message: 'is not a JWT' }] })
+        throw Object.assign(new ValidationFailed('token is not a JWT'), { errors: [{ path: '/body/token', message: 'is not a JWT' }] })
       }
       jti = claims.jti
       clientId = claims.sub
       if (typeof claims.exp === 'number') exp = claims.exp * 1000
     }
     if (typeof jti !== 'string' || jti === '') {
-      throw Object.assign(new ValidationFailed('The token carries no jti'), { errors: [{ path: '/token', message: 'has no jti' }] })
+      throw Object.assign(new ValidationFailed('The token carries no jti'), { errors: [{ path: '/body/token', message: 'has no jti' }] })
     }
     await app.revocations.revoke(jti, new Date(exp), clientId, request.principal.clientId)
     auditAdminChange(app, request, { entity: 'token', id: jti, action: 'revoke', after: { clientId, expiresAt: new Date(exp).toISOString() } })

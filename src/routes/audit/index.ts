@@ -1,16 +1,17 @@
 import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { NotFound, ValidationFailed } from '../../errors.js'
-import { decodeCursor, eventsInOrder, listEvents, traceEvents, type EventFilter } from '../../audit/queries.js'
+import { eventsInOrder, listEvents, traceEvents, type EventFilter } from '../../audit/queries.js'
 import { checkpointRoutes } from './checkpoints.js'
 import { traceHops } from '../../audit/hops.js'
-import { eventsQuery, traceParams, type EventsQuery } from './schemas.js'
+import { pageSchema, readPage } from '../../lib/page.js'
+import { auditEvent, eventsQuery, exportQuery, traceAnswer, traceParams, type EventsQuery } from './schemas.js'
 
 function date (name: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined
   const d = new Date(value)
   if (Number.isNaN(d.getTime())) {
-    throw Object.assign(new ValidationFailed(`${name} must be an ISO 8601 date-time`), { errors: [{ path: `querystring/${name}`, message: 'must be an ISO 8601 date-time' }] })
+    throw Object.assign(new ValidationFailed(`${name} must be an ISO 8601 date-time`), { errors: [{ path: `/query/${name}`, message: 'must be an ISO 8601 date-time' }] })
   }
   return d
 }
@@ -39,18 +40,19 @@ export default async function auditRoutes (app: FastifyInstance): Promise<void> 
   app.addHook('preHandler', app.requireRole('auditor'))
 
   app.get<{ Querystring: EventsQuery }>('/v1/audit/events', {
-    schema: { tags: ['audit'], summary: 'Audit events, newest first, cursor-paginated', querystring: eventsQuery }
-  }, async (request: FastifyRequest<{ Querystring: EventsQuery }>) => {
-    const q = request.query
-    const before = q.cursor !== undefined ? decodeCursor(q.cursor) : undefined
-    if (q.cursor !== undefined && before === undefined) {
-      throw Object.assign(new ValidationFailed('cursor is not one this API gave'), { errors: [{ path: 'querystring/cursor', message: 'is invalid' }] })
-    }
-    return await listEvents(app.db, filterOf(app, q), q.limit !== undefined ? Number(q.limit) : 50, before)
-  })
+    schema: { tags: ['audit'], summary: 'Audit events, newest first', querystring: eventsQuery, response: { 200: pageSchema(auditEvent) } }
+  }, async (request: FastifyRequest<{ Querystring: EventsQuery }>) =>
+    await listEvents(app.db, filterOf(app, request.query), readPage(request.query, 50)))
 
-  app.get<{ Querystring: EventsQuery }>('/v1/audit/export', {
-    schema: { tags: ['audit'], summary: 'Audit events of a filter as NDJSON, in chain order', querystring: eventsQuery }
+  app.get<{ Querystring: Omit<EventsQuery, 'limit' | 'cursor'> }>('/v1/audit/export', {
+    schema: {
+      tags: ['audit'],
+      summary: 'Audit events of a filter as NDJSON, in chain order',
+      querystring: exportQuery,
+      response: {
+        200: { description: 'One event per line (application/x-ndjson), oldest first', content: { 'application/x-ndjson': { schema: auditEvent } } }
+      }
+    }
   }, async (request, reply) => {
     const pages = eventsInOrder(app.db, filterOf(app, request.query))
     async function * lines (): AsyncGenerator<string> {
@@ -60,7 +62,7 @@ export default async function auditRoutes (app: FastifyInstance): Promise<void> 
   })
 
   app.get<{ Params: { traceId: string } }>('/v1/audit/traces/:traceId', {
-    schema: { tags: ['audit'], summary: 'Every hop of one exchange, in order, with timings', params: traceParams }
+    schema: { tags: ['audit'], summary: 'Every hop of one exchange, in order, with timings', params: traceParams, response: { 200: traceAnswer } }
   }, async (request) => {
     const events = await traceEvents(app.db, request.params.traceId)
     if (events.length === 0) throw new NotFound(`No audit event has the trace id ${request.params.traceId}`)

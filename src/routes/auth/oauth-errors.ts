@@ -25,3 +25,24 @@ export function sendOAuthError (request: FastifyRequest, reply: FastifyReply, er
     .type('application/json; charset=utf-8')
     .send({ error: oauthError(problem), error_description: problem.detail, ...problem })
 }
+
+const OAUTH_ERROR = {
+  type: 'object',
+  required: ['error', 'status', 'code'],
+  // the problem's fields (type, title, detail, instance, traceId, errors) are there too
+  additionalProperties: true,
+  properties: {
+    error: { type: 'string', enum: ['invalid_request', 'invalid_client', 'unsupported_grant_type', 'temporarily_unavailable', 'server_error'] },
+    error_description: { type: 'string' },
+    status: { type: 'integer' },
+    code: { type: 'string' }
+  }
+}
+
+/** The OpenAPI responses of the token endpoint's errors: RFC 6749 §5.2 JSON, not problem+json. */
+export function oauthErrorResponses (statuses: readonly number[]): Record<number, object> {
+  return Object.fromEntries(statuses.map((s) => [s, {
+    description: `OAuth 2.0 error (RFC 6749 §5.2)${s === 429 || s === 503 ? '; retry after `Retry-After` seconds' : ''}`,
+    content: { 'application/json': { schema: OAUTH_ERROR } }
+  }]))
+}

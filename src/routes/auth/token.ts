@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
 import { Unauthorized, UnsupportedGrantType, ValidationFailed } from '../../errors.js'
 import { credentialsOf, type TokenBody } from './credentials.js'
-import { sendOAuthError } from './oauth-errors.js'
+import { oauthErrorResponses, sendOAuthError } from './oauth-errors.js'
 
 const tokenBody = {
   type: 'object',
@@ -42,12 +42,19 @@ export default async function tokenRoutes (app: FastifyInstance): Promise<void> 
     schema: {
       tags: ['identity'],
       summary: 'Get an access token (OAuth 2.0 client credentials)',
+      description: 'Client credentials as HTTP Basic or in the body (RFC 6749 §2.3.1), the body form-encoded or JSON. ' +
+        'Errors are RFC 6749 §5.2 (`error`, `error_description`) with the problem fields beside them (docs/api-conventions.md).',
+      security: [],
+      consumes: ['application/x-www-form-urlencoded', 'application/json'],
       body: tokenBody,
       response: {
         200: {
+          description: 'An access token (a JWT, ES256, `typ: at+jwt`)',
           type: 'object',
-          properties: { access_token: { type: 'string' }, token_type: { type: 'string' }, expires_in: { type: 'integer' } }
-        }
+          required: ['access_token', 'token_type', 'expires_in'],
+          properties: { access_token: { type: 'string' }, token_type: { type: 'string', enum: ['Bearer'] }, expires_in: { type: 'integer' } }
+        },
+        ...oauthErrorResponses([400, 401, 413, 415, 429, 500, 503])
       }
     }
   }, async (request, reply) => {

@@ -3,18 +3,24 @@ import { getService, type ServiceDefinition } from '../../catalog/services.js'
 import { createValidator } from '../../catalog/validator.js'
 import { notActingFor, type AcceptInput, type DeliveryService } from '../../deliveries/accept.js'
 import { agencyOfDossier } from '../../auth/agencies.js'
-import { assertPurpose, purposeHeader } from '../../lookups/headers.js'
+import { assertPurpose, lookupHeadersSchema, purposeHeader } from '../../lookups/headers.js'
 import { acceptGrouped } from '../../deliveries/accept-group.js'
 import { auditDelivery } from '../../deliveries/audit.js'
 import { errorCode } from '../../audit/lookup-audit.js'
 import type { AuditOutcome } from '../../audit/types.js'
-import { idempotencyOf } from '../../deliveries/idempotency.js'
+import { idempotencyHeaderSchema, idempotencyOf } from '../../deliveries/idempotency.js'
 import { Forbidden, ServiceUnavailable, ValidationFailed } from '../../errors.js'
 import deliveryReadRoutes from './deliveries.js'
 
 const accepted = {
+  200: { description: 'The delivery of an earlier identical request', $ref: 'delivery.accepted#' },
+  202: { description: 'Recorded and queued for delivery', $ref: 'delivery.accepted#' }
+}
+/** X-Purpose (required: the procedure the dossier is for, allowed by the client's grant) and Idempotency-Key. */
+const dossierHeaders = {
   type: 'object',
-  properties: { deliveryId: { type: 'string' }, dossierCode: { type: 'string' }, status: { type: 'string' } }
+  required: ['x-purpose'],
+  properties: { 'x-purpose': lookupHeadersSchema.properties['x-purpose'], ...idempotencyHeaderSchema.properties }
 }
 const codeParams = { type: 'object', properties: { code: { type: 'string', minLength: 1, maxLength: 64 } }, required: ['code'] }
 
@@ -33,7 +39,7 @@ function dateErrors (body: Body): Array<{ path: string, message: string }> | und
     const v = body[f]
     if (typeof v !== 'string') continue
     received ??= Date.parse(String(body.receivedAt))
-    if (Date.parse(v) < received) (errors ??= []).push({ path: `/${f}`, message: 'must not be before receivedAt' })
+    if (Date.parse(v) < received) (errors ??= []).push({ path: `/body/${f}`, message: 'must not be before receivedAt' })
   }
   return errors
 }
@@ -115,7 +121,7 @@ export default async function dossierRoutes (app: FastifyInstance): Promise<void
     // Decided from the code alone, before the database is asked: a foreign code answers the same, known or not.
     const agencies = request.principal.agencies
     if (serviceId === 'dossier.progress' && !agencies.allows(agencyOfDossier(code))) throw notActingFor(code)
-    const checked = validator.validate(service.requestSchemaId, body)
+    const checked = validator.validate(service.requestSchemaId, body, 'body')
     if (!checked.ok) throw invalid(`Request body does not match ${service.requestSchemaId}`, checked.errors)
     if (serviceId === 'dossier.sync') {
       if (!agencies.allows(agencyOfDossier(code)) || !agencies.allows(body.agencyCode as string)) throw notActingFor(code)
@@ -167,19 +173,32 @@ export default async function dossierRoutes (app: FastifyInstance): Promise<void
 
   app.post<{ Body: Body }>('/v1/dossiers', {
     onRequest: syncLimit,
-    schema: { tags: ['deliveries'], summary: 'Create or update a dossier on the National Public Service Portal', response: { '2xx': accepted } }
+    schema: {
+      tags: ['deliveries'],
+      summary: 'Create or update a dossier on the National Public Service Portal',
+      checkedByHandler: { body: { $ref: 'dossier.sync.request#' }, headers: dossierHeaders },
+      problems: [404, 409, 429],
+      response: accepted
+    }
   }, async (request, reply) => {
     const body = request.body
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('Expected a JSON object', [{ path: '/', message: 'must be an object' }])
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('Expected a JSON object', [{ path: '/body', message: 'must be an object' }])
     return await accept(request, reply, 'dossier.sync', typeof body.code === 'string' ? body.code : '', body)
   })
 
   app.post<{ Params: { code: string }, Body: Body }>('/v1/dossiers/:code/progress', {
     onRequest: progressLimit,
-    schema: { tags: ['deliveries'], summary: 'Record a processing step of a dossier on the portal', params: codeParams, response: { '2xx': accepted } }
+    schema: {
+      tags: ['deliveries'],
+      summary: 'Record a processing step of a dossier on the portal',
+      params: codeParams,
+      checkedByHandler: { body: { $ref: 'dossier.progress.request#' }, headers: dossierHeaders },
+      problems: [409, 429],
+      response: accepted
+    }
   }, async (request, reply) => {
     const body = request.body
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('Expected a JSON object', [{ path: '/', message: 'must be an object' }])
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('Expected a JSON object', [{ path: '/body', message: 'must be an object' }])
     return await accept(request, reply, 'dossier.progress', request.params.code, body)
   })
 

@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify'
 import { getService } from '../../catalog/services.js'
 import { createValidator } from '../../catalog/validator.js'
 import { UpstreamFailure } from '../../connectors/contract.js'
-import { Forbidden, NoRoute, ServiceNotFound, UpstreamError, ValidationFailed } from '../../errors.js'
+import { Forbidden, NoRoute, NotALookup, ServiceNotFound, UpstreamError, ValidationFailed } from '../../errors.js'
 import { failureToError } from '../../lookups/failure-to-error.js'
-import { assertPurpose, lookupContext } from '../../lookups/headers.js'
+import { assertPurpose, lookupContext, lookupHeadersSchema } from '../../lookups/headers.js'
 import { chooseInstances } from '../../lookups/routing.js'
 import { subjectValues } from '../../catalog/subjects.js'
 import { lookupAuditHook, lookupRecord } from '../../audit/lookup-audit.js'
@@ -34,19 +34,24 @@ export default async function lookupRoutes (app: FastifyInstance): Promise<void>
     schema: {
       tags: ['lookups'],
       summary: 'Look up a citizen, land parcel, taxpayer or insurance record',
-      params: { type: 'object', properties: { serviceId: { type: 'string', maxLength: 64 } }, required: ['serviceId'] }
+      params: { type: 'object', properties: { serviceId: { type: 'string', maxLength: 64 } }, required: ['serviceId'] },
+      // the body is validated against the service's schema once the client is known to be granted it
+      // (the OpenAPI document has one operation per service with its own body: src/openapi/document.ts)
+      checkedByHandler: { headers: lookupHeadersSchema },
+      problems: [422, 429, 502, 504]
     }
   }, async (request, reply) => {
     const started = performance.now()
     const rec = lookupRecord(request)
     const service = getService(request.params.serviceId)
-    if (service === undefined || service.kind !== 'lookup') throw new ServiceNotFound(request.params.serviceId)
+    if (service === undefined) throw new ServiceNotFound(request.params.serviceId)
+    if (service.kind !== 'lookup') throw new NotALookup(service.id)
     rec.service = service.id
     rec.subjects = subjectValues(service, request.body)
     if (!request.principal.grants.includes(service.id)) throw new Forbidden(`Client is not granted ${service.id}`)
     Object.assign(rec, lookupContext(request))
     assertPurpose(request, service.id, rec.purpose as string)
-    const checked = validator.validate(service.requestSchemaId, request.body)
+    const checked = validator.validate(service.requestSchemaId, request.body, 'body')
     if (!checked.ok) throw Object.assign(new ValidationFailed(`Request body does not match ${service.requestSchemaId}`), { errors: checked.errors })
     rec.validatedMs = reply.elapsedTime
     const body = request.body as Record<string, unknown>
