@@ -55,7 +55,7 @@ export default fp(async function auth (app) {
   const revocations = new Revocations(app.db)
   await revocations.load()
   const clients = new ClientStore(app.db, { hashCost: app.config.secretHashCost, cacheTtlMs: app.config.clientCacheTtlMs })
-  const signing = await loadSigningKey(app.db, cfg.privateKeyFile)
+  const signing = await loadSigningKey(app.dbDirect, cfg.privateKeyFile)
   const publicKeys = await loadPublicKeys(app.db, signing)
   const external = cfg.external !== undefined ? new ExternalKeys(cfg.external.jwksUrl) : undefined
 

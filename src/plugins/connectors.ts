@@ -116,7 +116,7 @@ export default fp<ConnectorsOptions>(async function connectors (app, opts) {
   }
 
   await reload()
-  const feed = new ChangeFeed(app.db, app.log, app.config.configPollIntervalMs, (payload) => {
+  const feed = new ChangeFeed(app.dbDirect, app.log, app.config.configPollIntervalMs, (payload) => {
     if (payload.startsWith('client:')) { app.clients.invalidate(payload.slice(7)); return }
     if (payload.startsWith('revoke:')) {
       const [, jti, exp] = payload.split(':')

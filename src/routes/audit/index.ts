@@ -46,13 +46,13 @@ export default async function auditRoutes (app: FastifyInstance): Promise<void> 
     if (q.cursor !== undefined && before === undefined) {
       throw Object.assign(new ValidationFailed('cursor is not one this API gave'), { errors: [{ path: 'querystring/cursor', message: 'is invalid' }] })
     }
-    return await listEvents(app.db, filterOf(app, q), q.limit !== undefined ? Number(q.limit) : 50, before)
+    return await listEvents(app.dbRead, filterOf(app, q), q.limit !== undefined ? Number(q.limit) : 50, before)
   })
 
   app.get<{ Querystring: EventsQuery }>('/v1/audit/export', {
     schema: { tags: ['audit'], summary: 'Audit events of a filter as NDJSON, in chain order', querystring: eventsQuery }
   }, async (request, reply) => {
-    const pages = eventsInOrder(app.db, filterOf(app, request.query))
+    const pages = eventsInOrder(app.dbRead, filterOf(app, request.query))
     async function * lines (): AsyncGenerator<string> {
       for await (const page of pages) yield page.map((e) => JSON.stringify(e) + '\n').join('')
     }
@@ -62,7 +62,7 @@ export default async function auditRoutes (app: FastifyInstance): Promise<void> 
   app.get<{ Params: { traceId: string } }>('/v1/audit/traces/:traceId', {
     schema: { tags: ['audit'], summary: 'Every hop of one exchange, in order, with timings', params: traceParams }
   }, async (request) => {
-    const events = await traceEvents(app.db, request.params.traceId)
+    const events = await traceEvents(app.dbRead, request.params.traceId)
     if (events.length === 0) throw new NotFound(`No audit event has the trace id ${request.params.traceId}`)
     return { traceId: request.params.traceId, ...traceHops(events), events: events.length }
   })
@@ -70,6 +70,6 @@ export default async function auditRoutes (app: FastifyInstance): Promise<void> 
   app.get<{ Querystring: { from?: string, to?: string } }>('/v1/audit/verify', {
     schema: { tags: ['audit'], summary: 'Recompute the hash chain', querystring: rangeQuery }
   }, async (request) => {
-    return await verifyChain(app.db, { from: date('from', request.query.from), to: date('to', request.query.to) })
+    return await verifyChain(app.dbRead, { from: date('from', request.query.from), to: date('to', request.query.to) })
   })
 }
