@@ -33,9 +33,19 @@ t.test('gateway on SIGTERM: readiness false first while serving, the request in 
   await writeFile(connectorsFile, JSON.stringify({ connectors: [{ id: 'population', type: 'rest-json', services: ['citizen.lookup'], config: { baseUrl: upUrl, operations: { 'citizen.lookup': { path: '/lookup' } } } }] }))
 
   const gw = await startEntry(t, 'server', {
-    REDIS_URL, DATABASE_URL: await testDatabase(t), PORT: '0', HOST: '127.0.0.1', LOG_BUFFER_BYTES: '0', DATA_DIR: dir,
-    CONNECTORS_FILE: connectorsFile, LIENTHONG_ADMIN_ID: ADMIN.id, LIENTHONG_ADMIN_SECRET: ADMIN.secret, SECRET_HASH_COST: '1024',
-    WORKERS: 'false', DRAIN_DELAY_MS: '1500', HEALTH_PROBE_INTERVAL_MS: '0'
+    REDIS_URL,
+    DATABASE_URL: await testDatabase(t),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_BUFFER_BYTES: '0',
+    DATA_DIR: dir,
+    CONNECTORS_FILE: connectorsFile,
+    LIENTHONG_ADMIN_ID: ADMIN.id,
+    LIENTHONG_ADMIN_SECRET: ADMIN.secret,
+    SECRET_HASH_COST: '1024',
+    WORKERS: 'false',
+    DRAIN_DELAY_MS: '1500',
+    HEALTH_PROBE_INTERVAL_MS: '0'
   }, /Server listening at http:\/\/127\.0\.0\.1:\d+/)
   const base = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(gw.output())?.[1] as string
 
@@ -71,8 +81,14 @@ t.test('worker on SIGTERM: the jobs in hand are delivered, no new job is taken, 
   const token = await tokenFor(app, ['system'], GRANTS)
   portal.faults.set({ latencyMs: 700 }) // auth and call within the instance's 3 s deadline
   const worker = await startEntry(t, 'worker', {
-    DATABASE_URL: app.config.databaseUrl, REDIS_URL: app.config.redisUrl, QUEUE_PREFIX: app.config.queuePrefix, LOG_BUFFER_BYTES: '0',
-    WORKER_CONCURRENCY: '8', DELIVERY_LOCK_MS: '5000', DELIVERY_ORDER_WAIT_MS: '50', CONNECTORS_FILE: 'test/fixtures/no-connectors.json'
+    DATABASE_URL: app.config.databaseUrl,
+    REDIS_URL: app.config.redisUrl,
+    QUEUE_PREFIX: app.config.queuePrefix,
+    LOG_BUFFER_BYTES: '0',
+    WORKER_CONCURRENCY: '8',
+    DELIVERY_LOCK_MS: '5000',
+    DELIVERY_ORDER_WAIT_MS: '50',
+    CONNECTORS_FILE: 'test/fixtures/no-connectors.json'
   }, 'delivery worker started')
   for (let n = 1; n <= 4; n++) t.equal((await post(app, token, '/v1/dossiers', dossier(n))).statusCode, 202)
   await waitFor(async () => (await statusCounts(app)).delivering === 4, 20_000, 'four deliveries in hand')
