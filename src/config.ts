@@ -25,6 +25,8 @@ const schema = {
     DATABASE_READ_URL: { type: 'string' },
     DATABASE_POOL_SIZE: { type: 'integer', minimum: 1, default: 10 },
     MIGRATIONS: { type: 'string', enum: ['auto', 'off'], default: 'auto' },
+    RUNTIME_LOGIN: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$' },
+    RUNTIME_PASSWORD: { type: 'string' },
     QUEUE_PREFIX: { type: 'string', pattern: '^[^:]+$', default: 'lienthong' },
     JWT_ISSUER: { type: 'string', default: 'lienthong-gateway' },
     JWT_AUDIENCE: { type: 'string', default: 'lienthong' },
@@ -120,6 +122,11 @@ export interface Config {
    * owner first). In both modes a current schema means no DDL at all, so a least-privilege login can run the gateway.
    */
   migrations: 'auto' | 'off'
+  /**
+   * `npm run migrate` only: after migrating, create (or update the password of) this login as a member of
+   * lienthong_runtime — the least-privilege role the gateway runs as (the pilot's compose file uses it).
+   */
+  runtimeLogin?: { name: string, password: string }
   /**
    * Prefix of every Redis key (BullMQ queues, rate-limit counters). On a Redis Cluster it must be a hash tag,
    * `{lienthong}`, so that a queue's keys land in one slot as BullMQ requires (the deployment files set it so).
@@ -256,6 +263,9 @@ export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | und
     databaseReadUrl: str('DATABASE_READ_URL'),
     databasePoolSize: e.DATABASE_POOL_SIZE as number,
     migrations: e.MIGRATIONS as Config['migrations'],
+    runtimeLogin: str('RUNTIME_LOGIN') !== undefined && str('RUNTIME_PASSWORD') !== undefined
+      ? { name: str('RUNTIME_LOGIN') as string, password: str('RUNTIME_PASSWORD') as string }
+      : undefined,
     queuePrefix: e.QUEUE_PREFIX as string,
     jwt: {
       issuer: e.JWT_ISSUER as string,

@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { loadConfig } from './config.js'
+import { loadConfig, type Config } from './config.js'
 import { migrate, pendingMigrations } from './db/migrate.js'
 import { failureReason, sayer } from './lifecycle.js'
 
@@ -14,8 +14,10 @@ const say = sayer('lienthong-migrate')
 async function main (): Promise<number> {
   const check = process.argv.includes('--check')
   let url: string | undefined
+  let login: Config['runtimeLogin']
   try {
     const config = loadConfig()
+    login = config.runtimeLogin
     url = config.databaseDirectUrl ?? config.databaseUrl
   } catch (err) {
     say(`failed: configuration: ${failureReason(err)}`)
@@ -35,12 +37,32 @@ async function main (): Promise<number> {
     }
     const applied = await migrate(pool)
     say(applied.length === 0 ? 'schema already current; nothing applied' : `applied: ${applied.join(', ')}`)
+    if (login !== undefined) say(`login ${login.name}: ${await ensureRuntimeLogin(pool, login)}`)
     return 0
   } catch (err) {
     say(`failed: ${failureReason(err)}`)
     return 1
   } finally {
     await pool.end().catch(() => {})
+  }
+}
+
+/** Creates the login as a member of lienthong_runtime, or sets its password when it exists. */
+async function ensureRuntimeLogin (pool: pg.Pool, login: { name: string, password: string }): Promise<string> {
+  const client = await pool.connect()
+  try {
+    const name = client.escapeIdentifier(login.name)
+    const password = client.escapeLiteral(login.password)
+    const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [login.name])
+    if (rowCount === 0) {
+      await client.query(`CREATE ROLE ${name} LOGIN PASSWORD ${password} IN ROLE lienthong_runtime`)
+      return 'created (member of lienthong_runtime)'
+    }
+    await client.query(`ALTER ROLE ${name} LOGIN PASSWORD ${password}`)
+    await client.query(`GRANT lienthong_runtime TO ${name}`)
+    return 'password set (member of lienthong_runtime)'
+  } finally {
+    client.release()
   }
 }
 

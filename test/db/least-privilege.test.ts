@@ -61,11 +61,12 @@ t.test('migrate as the owner, then run as lienthong_runtime with MIGRATIONS=off'
   await t.rejects(sql(runtimeUrl, "INSERT INTO schema_migrations VALUES ('999_x')"), /permission denied/, 'schema_migrations read-only')
 })
 
-t.test('MIGRATIONS=auto against a current schema runs no DDL: the runtime login starts too', async (t) => {
+t.test('MIGRATIONS=auto against a current schema runs no DDL: the runtime login (made by `migrate` with RUNTIME_LOGIN) starts too', async (t) => {
   const ownerUrl = await testDatabase(t)
-  t.equal((await runToExit('migrate', { DATABASE_URL: ownerUrl })).code, 0)
   const login = `t_app_${randomBytes(4).toString('hex')}`
-  await sql(ownerUrl, `CREATE ROLE ${login} LOGIN IN ROLE lienthong_runtime`)
+  const migrated = await runToExit('migrate', { DATABASE_URL: ownerUrl, RUNTIME_LOGIN: login, RUNTIME_PASSWORD: 'pilot-password' })
+  t.equal(migrated.code, 0)
+  t.match(migrated.stderr, `login ${login}: created (member of lienthong_runtime)`, 'the migrate command creates the runtime login')
   t.teardown(async () => { await sql(process.env.DATABASE_URL as string, `DROP ROLE IF EXISTS ${login}`).catch(() => {}) })
   const url = new URL(ownerUrl)
   url.username = login
