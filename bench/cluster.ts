@@ -34,6 +34,8 @@ const say = (m: string): void => { process.stderr.write(`[cluster ${Math.round((
 const MIGRATE = fileURLToPath(new URL('../src/migrate.js', import.meta.url))
 const RATE_LIMIT = 20
 const SYNC_MS = 50
+/** A start on this shared 2-core VM can take minutes when other runs load it. */
+const START_MS = 300_000
 
 const dir = mkdtempSync(join(tmpdir(), 'lienthong-cluster-'))
 chmodSync(dir, 0o711)
@@ -50,16 +52,23 @@ try {
   runtime.username = login
   runtime.password = password
   const env = sharedEnv(stack, sims, {
-    DATABASE_URL: runtime.toString(), QUEUE_PREFIX: '{lienthong}', MIGRATIONS: 'off', WORKERS: 'false', DRAIN_DELAY_MS: '2000',
-    RATE_LIMIT_SYNC_MS: String(SYNC_MS), LOG_LEVEL: 'info', LOG_BUFFER_BYTES: '0', SECRET_HASH_COST: '1024',
+    DATABASE_URL: runtime.toString(),
+    QUEUE_PREFIX: '{lienthong}',
+    MIGRATIONS: 'off',
+    WORKERS: 'false',
+    DRAIN_DELAY_MS: '2000',
+    RATE_LIMIT_SYNC_MS: String(SYNC_MS),
+    LOG_LEVEL: 'info',
+    LOG_BUFFER_BYTES: '0',
+    SECRET_HASH_COST: '1024',
     // Overload shedding answers 503 when this shared 2-core VM stalls an event loop; it is not what is measured here.
     MAX_EVENT_LOOP_DELAY_MS: '0'
   })
   const gws: GatewayProcess[] = []
   for (const name of ['gateway-1', 'gateway-2', 'gateway-3']) {
-    gws.push(gatewayProcess({ name, port: await freePort(), env: { ...env, DATA_DIR: join(dir, `data-${name}`) }, logFile: join(dir, `${name}.log`) }))
+    gws.push(gatewayProcess({ name, port: await freePort(), env: { ...env, DATA_DIR: join(dir, `data-${name}`) }, logFile: join(dir, `${name}.log`), startTimeoutMs: START_MS }))
   }
-  const workers = ['worker-1', 'worker-2'].map((name) => gatewayProcess({ name, entry: 'worker', port: 0, env: { ...env, DATA_DIR: join(dir, `data-${name}`) }, logFile: join(dir, `${name}.log`) }))
+  const workers = ['worker-1', 'worker-2'].map((name) => gatewayProcess({ name, entry: 'worker', port: 0, env: { ...env, DATA_DIR: join(dir, `data-${name}`) }, logFile: join(dir, `${name}.log`), startTimeoutMs: START_MS }))
   for (const p of [...gws, ...workers]) await p.start()
   cleanups.unshift(async () => { for (const p of [...gws, ...workers]) await p.kill('SIGKILL') })
   const lbPort = await freePort()
@@ -112,7 +121,11 @@ try {
     const admin = new Token(lb, ADMIN.id, ADMIN.secret)
     const auth = { authorization: await admin.header() }
     const created = await lb.send('POST', '/v1/admin/connectors', auth, {
-      id: 'land-48-cluster', type: 'rest-json', services: ['land.parcel.lookup'], provinces: ['48'], enabled: true,
+      id: 'land-48-cluster',
+      type: 'rest-json',
+      services: ['land.parcel.lookup'],
+      provinces: ['48'],
+      enabled: true,
       config: { baseUrl: sims.urls['land-79'], operations: { 'land.parcel.lookup': { path: '/api/parcels/lookup' } } }
     })
     if (created.status !== 201) throw new Error(`connector creation: ${created.status} ${JSON.stringify(created.body)}`)

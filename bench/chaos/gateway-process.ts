@@ -35,6 +35,8 @@ export interface GatewayOptions {
   imports?: string[]
   /** `worker`: a worker-only process (src/worker.ts), ready once it logs its start line. Default `server`. */
   entry?: 'server' | 'worker'
+  /** How long a start may take (default 90 s). */
+  startTimeoutMs?: number
 }
 
 /** One gateway started like `npm start` (node --import dist/src/tracing.js dist/src/server.js), configured by environment. */
@@ -98,22 +100,24 @@ export function gatewayProcess (opts: GatewayOptions): GatewayProcess {
       // an exit while starting is start()'s failure; after it, one nobody asked for is a crash
       if (!killing && ready) for (const l of crashListeners) l({ code, signal, log: logTail(8) })
     })
-    const deadline = Date.now() + 90_000
+    const deadline = Date.now() + (opts.startTimeoutMs ?? 90_000)
     for (;;) {
       if (!running()) throw new Error(`${opts.name} exited while starting:\n${logTail()}`)
       if (opts.entry === 'worker') {
         if (readLog().slice(logStart).includes('delivery worker started')) { ready = true; return }
-      } else try {
-        const res = await request(`${url}/health/ready`, { headersTimeout: 2000, bodyTimeout: 2000 })
-        await res.body.dump()
-        if (res.statusCode === 200) {
-          ready = true
-          return
-        }
-      } catch {}
+      } else {
+        try {
+          const res = await request(`${url}/health/ready`, { headersTimeout: 2000, bodyTimeout: 2000 })
+          await res.body.dump()
+          if (res.statusCode === 200) {
+            ready = true
+            return
+          }
+        } catch {}
+      }
       if (Date.now() > deadline) {
         started.kill('SIGKILL')
-        throw new Error(`${opts.name} not ready after 90 s:\n${logTail()}`)
+        throw new Error(`${opts.name} not ready after ${(opts.startTimeoutMs ?? 90_000) / 1000} s:\n${logTail()}`)
       }
       await sleep(200)
     }

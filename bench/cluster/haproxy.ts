@@ -7,7 +7,7 @@ import { isPortOpen } from '../../src/dev/free-port.js'
 
 /**
  * HAProxy (Debian's package) in front of the gateways, as a province would run it: round robin, an active health
- * check of /health/ready every 500 ms (a draining gateway leaves at its first 503), a request whose connection
+ * check of /health/ready every 500 ms (a draining gateway leaves after two 503s: 1 s, within DRAIN_DELAY_MS), a request whose connection
  * failed (or that got no answer at all) sent to another gateway.
  */
 export async function startHaproxy (dir: string, port: number, backends: Array<{ name: string, url: string }>): Promise<{ url: string, stop: () => Promise<void> }> {
@@ -20,6 +20,7 @@ export async function startHaproxy (dir: string, port: number, backends: Array<{
     '  timeout connect 1s',
     '  timeout client 30s',
     '  timeout server 30s',
+    '  timeout check 2s',
     '  retries 3',
     '  option redispatch 1',
     '  retry-on conn-failure empty-response junk-response',
@@ -29,7 +30,7 @@ export async function startHaproxy (dir: string, port: number, backends: Array<{
     'backend gateways',
     '  balance roundrobin',
     '  option httpchk GET /health/ready',
-    '  default-server inter 500ms fall 1 rise 1',
+    '  default-server inter 500ms fall 2 rise 1',
     ...backends.map((b) => `  server ${b.name} ${new URL(b.url).host} check`),
     ''
   ].join('\n'))
