@@ -17,6 +17,7 @@ import adminUnits from './plugins/admin-units.js'
 import limits from './plugins/limits.js'
 import protection from './plugins/protection.js'
 import queues from './plugins/queues.js'
+import drain from './plugins/drain.js'
 import dossierRoutes from './routes/dossiers/index.js'
 import { logDestination, loggerOptions } from './logging.js'
 import { AccessLog } from './plugins/access-log.js'
@@ -77,7 +78,19 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
       plugins: [addIdentifierFormats]
     }
   })
+  try {
+    await registerAll(app, config, opts)
+  } catch (err) {
+    // What registered before the failure (pools, Redis connections, the audit thread) must not keep the process up.
+    await app.close().catch(() => {})
+    throw err
+  }
+  return app
+}
+
+async function registerAll (app: FastifyInstance, config: Config, opts: BuildOptions): Promise<void> {
   await app.register(configPlugin, { config })
+  await app.register(drain)
   await app.register(problem)
   await app.register(routeRules)
   await app.register(schemas)
@@ -105,5 +118,4 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
     await app.register(adminUnitRoutes)
     await app.register(auditRoutes)
   }
-  return app
 }

@@ -15,12 +15,22 @@ const schema = {
     LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
     LOG_BUFFER_BYTES: { type: 'integer', minimum: 0, maximum: 1048576, default: 4096 },
     DATA_DIR: { type: 'string', default: '.data' },
+    NODE_ENV: { type: 'string', default: '' },
     REDIS_URL: { type: 'string' },
+    REDIS_SENTINELS: { type: 'string', default: '' },
+    REDIS_SENTINEL_NAME: { type: 'string', default: 'lienthong' },
+    REDIS_SENTINEL_PASSWORD: { type: 'string' },
+    REDIS_PASSWORD: { type: 'string' },
     DATABASE_URL: { type: 'string' },
+    DATABASE_DIRECT_URL: { type: 'string' },
+    DATABASE_READ_URL: { type: 'string' },
     DATABASE_POOL_SIZE: { type: 'integer', minimum: 1, default: 10 },
     DEPENDENCY_TIMEOUT_MS: { type: 'integer', minimum: 50, maximum: 60000, default: 1000 },
     DEPENDENCY_RETRY_AFTER_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: 2 },
-    QUEUE_PREFIX: { type: 'string', default: 'lienthong' },
+    MIGRATIONS: { type: 'string', enum: ['auto', 'off'], default: 'auto' },
+    RUNTIME_LOGIN: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$' },
+    RUNTIME_PASSWORD: { type: 'string' },
+    QUEUE_PREFIX: { type: 'string', pattern: '^[^:]+$', default: 'lienthong' },
     JWT_ISSUER: { type: 'string', default: 'lienthong-gateway' },
     JWT_AUDIENCE: { type: 'string', default: 'lienthong' },
     JWT_TTL_SECONDS: { type: 'integer', minimum: 30, maximum: 900, default: 900 },
@@ -90,7 +100,8 @@ const schema = {
     DELIVERY_BLOCKED_WAIT_MS: { type: 'integer', minimum: 100, default: 60000 },
     DELIVERY_RECONCILE_INTERVAL_MS: { type: 'integer', minimum: 100, default: 30000 },
     DELIVERY_RECONCILE_GRACE_MS: { type: 'integer', minimum: 0, default: 30000 },
-    SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 15000 }
+    SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 15000 },
+    DRAIN_DELAY_MS: { type: 'integer', minimum: 0, maximum: 120000, default: 0 }
   }
 } as const
 
@@ -124,8 +135,26 @@ export interface Config {
    */
   logBufferBytes: number
   dataDir: string
+  /**
+   * NODE_ENV=production: the process refuses to start without the settings a shared deployment needs
+   * (`productionProblems`): no embedded services, and the keys every instance must share.
+   */
+  production: boolean
   redisUrl?: string
+  /**
+   * Redis through Sentinel (REDIS_SENTINELS=host:port,host:port; REDIS_SENTINEL_NAME names the master set): every
+   * connection asks the sentinels for the current master and follows a failover. Takes the place of REDIS_URL.
+   */
+  redisSentinel?: { sentinels: Array<{ host: string, port: number }>, name: string, sentinelPassword?: string, password?: string }
   databaseUrl?: string
+  /**
+   * A direct connection to the primary, beside DATABASE_URL through a pooler (PgBouncer in transaction mode): the
+   * configuration change feed (LISTEN/NOTIFY), migrations and the start-up key creation (session advisory locks)
+   * need one session of their own. Default: DATABASE_URL.
+   */
+  databaseDirectUrl?: string
+  /** A read replica for the auditors' queries (events, traces, export, verify). Default: DATABASE_URL. */
+  databaseReadUrl?: string
   databasePoolSize: number
   /**
    * Bounded waits on Redis and PostgreSQL (docs/api-conventions.md, "Bounded waits"): every Redis command and
@@ -136,6 +165,23 @@ export interface Config {
    * of their own (they are not on a request path).
    */
   dependencies: { timeoutMs: number, retryAfterSeconds: number }
+  /**
+   * auto: pending migrations are applied at start (the embedded default; needs the schema owner's rights).
+   * off: no DDL at start; the process refuses to start while a migration is pending (run `npm run migrate` as the
+   * owner first). In both modes a current schema means no DDL at all, so a least-privilege login can run the gateway.
+   */
+  migrations: 'auto' | 'off'
+  /**
+   * `npm run migrate` only: after migrating, create (or update the password of) this login as a member of
+   * lienthong_runtime — the least-privilege role the gateway runs as (the pilot's compose file uses it).
+   */
+  runtimeLogin?: { name: string, password: string }
+  /**
+   * Prefix of every Redis key (BullMQ queues, rate-limit counters). On a Redis Cluster it must be a hash tag,
+   * `{lienthong}`, so that a queue's keys land in one slot as BullMQ requires (the deployment files set it so).
+   * Changing it on a running deployment strands the queued wake-ups under the old prefix until the reconciler
+   * re-queues them from PostgreSQL: keep it across upgrades.
+   */
   queuePrefix: string
   jwt: {
     issuer: string
@@ -240,6 +286,12 @@ export interface Config {
     reconcileGraceMs: number
   }
   shutdownTimeoutMs: number
+  /**
+   * On SIGTERM, how long the process keeps serving with readiness false (503 `draining` on /health/ready, and
+   * `connection: close` on answers) before it stops accepting: the time a load balancer needs to stop sending new
+   * requests. Then in-flight requests finish and workers take no new job. SIGINT (Ctrl-C) does not wait.
+   */
+  drainDelayMs: number
   /** Values for `${NAME}` placeholders in the declarative connector file (the process environment). */
   vars: Readonly<Record<string, string>>
 }
@@ -270,16 +322,28 @@ export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | und
   if (adminSecret !== undefined && adminSecret.length < 12) {
     throw new Error('LIENTHONG_ADMIN_SECRET must be at least 12 characters')
   }
+  const sentinels = parseSentinels(e.REDIS_SENTINELS as string)
+  if (sentinels.length > 0 && str('REDIS_URL') !== undefined) throw new Error('REDIS_URL and REDIS_SENTINELS are exclusive: set one')
   return {
     host: e.HOST as string,
     port: e.PORT as number,
     logLevel: e.LOG_LEVEL as string,
     logBufferBytes: e.LOG_BUFFER_BYTES as number,
     dataDir: e.DATA_DIR as string,
+    production: e.NODE_ENV === 'production',
     redisUrl: str('REDIS_URL'),
+    redisSentinel: sentinels.length > 0
+      ? { sentinels, name: e.REDIS_SENTINEL_NAME as string, sentinelPassword: str('REDIS_SENTINEL_PASSWORD'), password: str('REDIS_PASSWORD') }
+      : undefined,
     databaseUrl: str('DATABASE_URL'),
+    databaseDirectUrl: str('DATABASE_DIRECT_URL'),
+    databaseReadUrl: str('DATABASE_READ_URL'),
     databasePoolSize: e.DATABASE_POOL_SIZE as number,
     dependencies: { timeoutMs: e.DEPENDENCY_TIMEOUT_MS as number, retryAfterSeconds: e.DEPENDENCY_RETRY_AFTER_SECONDS as number },
+    migrations: e.MIGRATIONS as Config['migrations'],
+    runtimeLogin: str('RUNTIME_LOGIN') !== undefined && str('RUNTIME_PASSWORD') !== undefined
+      ? { name: str('RUNTIME_LOGIN') as string, password: str('RUNTIME_PASSWORD') as string }
+      : undefined,
     queuePrefix: e.QUEUE_PREFIX as string,
     jwt: {
       issuer: e.JWT_ISSUER as string,
@@ -356,6 +420,37 @@ export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | und
       reconcileGraceMs: e.DELIVERY_RECONCILE_GRACE_MS as number
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS as number,
+    drainDelayMs: e.DRAIN_DELAY_MS as number,
     vars: Object.freeze(Object.fromEntries(Object.entries(env).filter((kv): kv is [string, string] => typeof kv[1] === 'string')))
   }
+}
+
+function parseSentinels (list: string): Array<{ host: string, port: number }> {
+  return list.split(',').map((s) => s.trim()).filter((s) => s !== '').map((entry) => {
+    const m = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(entry)
+    if (m === null || Number(m[2]) > 65535) throw new Error(`REDIS_SENTINELS: "${entry}" is not host:port`)
+    return { host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) }
+  })
+}
+
+/** Whether Redis is configured (a URL or sentinels); without it the embedded default starts a private one. */
+export function redisConfigured (config: Config): boolean {
+  return config.redisUrl !== undefined || config.redisSentinel !== undefined
+}
+
+/**
+ * What a production process (NODE_ENV=production) lacks, one sentence each; empty when it may start. A shared
+ * deployment has no embedded services, and every instance must hold the same keys: without SECRETS_KEY each one
+ * would make its own and none could read the connector secrets another wrote; without AUDIT_KEY the subject hashes
+ * would depend on a key kept in the database they protect.
+ */
+export function productionProblems (config: Config, role: 'gateway' | 'worker'): string[] {
+  if (!config.production) return []
+  const problems: string[] = []
+  if (!redisConfigured(config)) problems.push('REDIS_URL or REDIS_SENTINELS must point at the shared Redis')
+  if (config.databaseUrl === undefined) problems.push('DATABASE_URL must point at the shared PostgreSQL')
+  if (config.secretsKey === undefined) problems.push('SECRETS_KEY must be set (the same keyring on every instance, e.g. "k1:<32 random bytes in base64>")')
+  if (config.auditKey === undefined) problems.push('AUDIT_KEY must be set (the same key on every instance; at least 32 random bytes)')
+  if (role === 'gateway' && config.simulators === 'on') problems.push('SIMULATORS=on is for development; set SIMULATORS=off')
+  return problems
 }

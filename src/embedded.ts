@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path'
-import type { Config } from './config.js'
+import { redisConfigured, type Config } from './config.js'
 import { startLocalServices, type LocalServices } from './dev/local-services.js'
 import { startSimulators, type RunningSimulators } from './simulators/index.js'
 import { startDevTsa, type DevTsa } from './dev/tsa.js'
@@ -26,7 +26,7 @@ export interface Embedded { config: Config, stop (): Promise<void> }
  * pointed at them and the owner that stops them all.
  */
 export async function startEmbedded (config: Config, log: (msg: string) => void): Promise<Embedded> {
-  const embedServices = config.redisUrl === undefined || config.databaseUrl === undefined
+  const embedServices = !redisConfigured(config) || config.databaseUrl === undefined
   const runSims = config.simulators === 'on' || (config.simulators === 'auto' && embedServices)
   let services: LocalServices | undefined
   let sims: RunningSimulators | undefined
@@ -41,7 +41,11 @@ export async function startEmbedded (config: Config, log: (msg: string) => void)
     if (embedServices) {
       log(`starting private Redis and PostgreSQL under ${resolve(config.dataDir)}`)
       services = await startLocalServices({ dir: join(config.dataDir, 'services'), log })
-      next = { ...next, redisUrl: config.redisUrl ?? services.redisUrl, databaseUrl: config.databaseUrl ?? services.databaseUrl }
+      next = {
+        ...next,
+        redisUrl: redisConfigured(config) ? config.redisUrl : services.redisUrl,
+        databaseUrl: config.databaseUrl ?? services.databaseUrl
+      }
     }
     if (runSims) {
       sims = await startSimulators({ host: '127.0.0.1', basePort: config.simulatorBasePort })

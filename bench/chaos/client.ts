@@ -40,7 +40,7 @@ export class Balancer {
   }
 
   /** One request through one backend; a connection failure takes that backend out and throws NoAnswer. */
-  async send (method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown): Promise<Answer> {
+  async send (method: 'GET' | 'POST' | 'PATCH', path: string, headers: Record<string, string>, body?: unknown): Promise<Answer> {
     const target = this.#pick()
     try {
       const res = await target.pool.request({

@@ -8,6 +8,7 @@ import { request } from 'undici'
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url))
 /** Compiled next to this file: dist/bench/chaos → dist/src. */
 export const SERVER = here('../../src/server.js')
+export const WORKER = here('../../src/worker.js')
 export const TRACING = here('../../src/tracing.js')
 export const ROOT = here('../../../')
 
@@ -32,6 +33,10 @@ export interface GatewayOptions {
   logFile: string
   /** More `--import` modules (the soak's probe). */
   imports?: string[]
+  /** `worker`: a worker-only process (src/worker.ts), ready once it logs its start line. Default `server`. */
+  entry?: 'server' | 'worker'
+  /** How long a start may take (default 90 s). */
+  startTimeoutMs?: number
 }
 
 /** One gateway started like `npm start` (node --import dist/src/tracing.js dist/src/server.js), configured by environment. */
@@ -43,6 +48,9 @@ export function gatewayProcess (opts: GatewayOptions): GatewayProcess {
   const crashListeners: Array<(exit: { code: number | null, signal: string | null, log: string }) => void> = []
   const url = `http://127.0.0.1:${opts.port}`
   const running = (): boolean => child !== undefined && child.exitCode === null && child.signalCode === null
+  const readLog = (): string => {
+    try { return readFileSync(opts.logFile, 'utf8') } catch { return '' }
+  }
   const logTail = (lines = 20): string => {
     try {
       return readFileSync(opts.logFile, 'utf8').split('\n').slice(-lines).join('\n')
@@ -76,8 +84,9 @@ export function gatewayProcess (opts: GatewayOptions): GatewayProcess {
     killing = false
     ready = false
     const fd = openSync(opts.logFile, 'a')
+    const logStart = readLog().length
     const imports = [TRACING, ...(opts.imports ?? [])].flatMap((m) => ['--import', m])
-    child = spawn(process.execPath, [...imports, SERVER], {
+    child = spawn(process.execPath, [...imports, opts.entry === 'worker' ? WORKER : SERVER], {
       cwd: ROOT,
       env: { ...process.env, ...opts.env, HOST: '127.0.0.1', PORT: String(opts.port) },
       stdio: ['ignore', fd, fd]
@@ -91,20 +100,24 @@ export function gatewayProcess (opts: GatewayOptions): GatewayProcess {
       // an exit while starting is start()'s failure; after it, one nobody asked for is a crash
       if (!killing && ready) for (const l of crashListeners) l({ code, signal, log: logTail(8) })
     })
-    const deadline = Date.now() + 90_000
+    const deadline = Date.now() + (opts.startTimeoutMs ?? 90_000)
     for (;;) {
       if (!running()) throw new Error(`${opts.name} exited while starting:\n${logTail()}`)
-      try {
-        const res = await request(`${url}/health/ready`, { headersTimeout: 2000, bodyTimeout: 2000 })
-        await res.body.dump()
-        if (res.statusCode === 200) {
-          ready = true
-          return
-        }
-      } catch {}
+      if (opts.entry === 'worker') {
+        if (readLog().slice(logStart).includes('delivery worker started')) { ready = true; return }
+      } else {
+        try {
+          const res = await request(`${url}/health/ready`, { headersTimeout: 2000, bodyTimeout: 2000 })
+          await res.body.dump()
+          if (res.statusCode === 200) {
+            ready = true
+            return
+          }
+        } catch {}
+      }
       if (Date.now() > deadline) {
         started.kill('SIGKILL')
-        throw new Error(`${opts.name} not ready after 90 s:\n${logTail()}`)
+        throw new Error(`${opts.name} not ready after ${(opts.startTimeoutMs ?? 90_000) / 1000} s:\n${logTail()}`)
       }
       await sleep(200)
     }

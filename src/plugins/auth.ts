@@ -98,7 +98,7 @@ export default fp(async function auth (app) {
   const hashing = new Bulkhead(concurrency, queue, waitMs, () => Object.assign(
     new ServiceUnavailable('Too many token requests are being checked at this moment; retry in a second'), { retryAfterSeconds: 1 }))
   const clients = new ClientStore(app.db, { hashCost: app.config.secretHashCost, cacheTtlMs: app.config.clientCacheTtlMs, hashing })
-  const signing = await loadSigningKey(app.db, cfg.privateKeyFile)
+  const signing = await loadSigningKey(app.dbDirect, cfg.privateKeyFile)
   const publicKeys = await loadPublicKeys(app.db, signing)
   const external = cfg.external !== undefined ? new ExternalKeys(cfg.external.jwksUrl) : undefined
 

@@ -119,7 +119,7 @@ export default fp<ConnectorsOptions>(async function connectors (app, opts) {
   }
 
   await reload()
-  const feed = new ChangeFeed(app.db, app.log, app.config.configPollIntervalMs, (payload) => {
+  const feed = new ChangeFeed(app.dbDirect, app.log, app.config.configPollIntervalMs, (payload) => {
     if (payload.startsWith('client:')) { app.clients.invalidate(payload.slice(7)); return }
     const revoked = parseRevocationNotice(payload)
     if (revoked !== undefined) { app.revocations.note(revoked.jti, revoked.expiresAtMs); return }

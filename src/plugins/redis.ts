@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import { Redis, type RedisOptions } from 'ioredis'
+import type { Config } from '../config.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -16,6 +17,19 @@ declare module 'fastify' {
   }
 }
 
+/** Where connections go: REDIS_URL, or the master that the sentinels name (followed across a failover). */
+export function redisTarget (config: Config): { url?: string, options: RedisOptions, describe: string } {
+  const s = config.redisSentinel
+  if (s !== undefined) {
+    return {
+      options: { sentinels: s.sentinels, name: s.name, sentinelPassword: s.sentinelPassword, password: s.password },
+      describe: `the master "${s.name}" of sentinels ${s.sentinels.map((x) => `${x.host}:${x.port}`).join(',')}`
+    }
+  }
+  if (config.redisUrl === undefined) throw new Error('REDIS_URL is not set (the embedded default sets it before building the app)')
+  return { url: config.redisUrl, options: {}, describe: config.redisUrl.replace(/\/\/[^@/]*@/, '//***@') }
+}
+
 /**
  * Redis connections: one shared client plus dedicated ones on request; every one is closed on app close. Every
  * command has a client-side deadline (`commandTimeout`), as has every connection attempt (`connectTimeout`): a
@@ -23,24 +37,31 @@ declare module 'fastify' {
  * instead of leaving it waiting (docs/api-conventions.md, "Bounded waits").
  */
 export default fp(async function redis (app) {
-  const url = app.config.redisUrl
-  if (url === undefined) throw new Error('REDIS_URL is not set (the embedded default sets it before building the app)')
+  const target = redisTarget(app.config)
   const timeoutMs = app.config.dependencies.timeoutMs
   const owned: Redis[] = []
   const create = (purpose: string, opts: RedisOptions = {}): Redis => {
-    const conn = new Redis(url, { connectionName: `lienthong:${purpose}`, lazyConnect: false, commandTimeout: timeoutMs, connectTimeout: timeoutMs, ...opts })
+    const options: RedisOptions = { ...target.options, connectionName: `lienthong:${purpose}`, lazyConnect: false, commandTimeout: timeoutMs, connectTimeout: timeoutMs, ...opts }
+    const conn = target.url !== undefined ? new Redis(target.url, options) : new Redis(options)
     conn.on('error', (err) => app.log.warn({ purpose, err: err.message }, 'redis connection error'))
     owned.push(conn)
     return conn
   }
   const client = create('commands', { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
-  await new Promise<void>((resolve, reject) => {
-    if (client.status === 'ready') return resolve()
-    const timer = setTimeout(() => reject(new Error(`Redis at ${url} did not answer within 10 s`)), 10_000)
-    client.once('ready', () => { clearTimeout(timer); resolve() })
-  })
-  app.decorate('redis', { client, create })
-  app.addHook('onClose', async () => {
+  const closeAll = async (): Promise<void> => {
     await Promise.all(owned.map(async (c) => { await c.quit().catch(() => c.disconnect()) }))
-  })
+  }
+  try {
+    await new Promise<void>((resolve, reject) => {
+      if (client.status === 'ready') return resolve()
+      const timer = setTimeout(() => reject(new Error(`Redis (${target.describe}) did not answer within 8 s`)), 8000)
+      client.once('ready', () => { clearTimeout(timer); resolve() })
+    })
+  } catch (err) {
+    // Nothing else will close them: the app never finished registering.
+    for (const c of owned) c.disconnect()
+    throw err
+  }
+  app.decorate('redis', { client, create })
+  app.addHook('onClose', closeAll)
 }, { name: 'redis', dependencies: ['config'] })

@@ -1,39 +1,17 @@
 import t from 'tap'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, readdirSync, statSync } from 'node:fs'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import { build, tokenFor } from '../helper.js'
+import { entryCommand, ROOT } from '../process/helper.js'
 import { diagnose, dossier, dossierCode, FAST_ENV, AGENCIES, GRANTS, portalInstance, post, startPortal, statusCounts, step, waitFor } from './helper.js'
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-
-/** Newest modification time of the files under these folders (ms). */
-function newest (dirs: string[]): number {
-  let latest = 0
-  for (const dir of dirs) {
-    for (const entry of readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })) {
-      if (entry.isFile()) latest = Math.max(latest, statSync(join(entry.parentPath, entry.name)).mtimeMs)
-    }
-  }
-  return latest
-}
-
-/** `node dist/src/worker.js` when the build is newer than the sources (npm test builds first), else the TS loader. */
-function workerCommand (): string[] {
-  const built = join(ROOT, 'dist/src/worker.js')
-  if (existsSync(built) && statSync(built).mtimeMs >= newest(['src', 'connectors'])) return [built]
-  return [...process.execArgv.filter((a) => a.includes('@tapjs/typescript') || a === '--enable-source-maps'), 'src/worker.ts']
-}
 
 /**
  * A worker-only process (src/worker.ts) against the test's PostgreSQL database and Redis prefix, run through
  * the TypeScript loader tap runs this file with.
  */
 async function startWorker (t: Tap.Test, app: FastifyInstance): Promise<{ child: ChildProcess, exited: Promise<unknown> }> {
-  const child = spawn(process.execPath, workerCommand(), {
+  const child = spawn(process.execPath, entryCommand('worker'), {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

@@ -40,7 +40,7 @@ export function checkpointRoutes (app: FastifyInstance, date: (name: string, val
   }, async (request) => {
     const page = readPage(request.query, 100)
     if (page.after !== undefined && !/^\d{1,19}$/.test(page.after)) throw badCursor()
-    const rows = await listCheckpoints(app.db, page.after ?? request.query.after ?? '0', page.limit + 1)
+    const rows = await listCheckpoints(app.dbRead, page.after ?? request.query.after ?? '0', page.limit + 1)
     return pageOf(rows, page.limit, (c) => c.n)
   })
 
@@ -49,7 +49,7 @@ export function checkpointRoutes (app: FastifyInstance, date: (name: string, val
   }, async () => ({ items: service.trust.keys.list, nextCursor: null }))
 
   const verify = async (q: VerifyQuery, witness?: Witness): Promise<unknown> =>
-    await verifyTrail(app.db, { from: date('from', q.from), to: date('to', q.to) }, service.trust, witness)
+    await verifyTrail(app.dbRead, { from: date('from', q.from), to: date('to', q.to) }, service.trust, witness)
 
   app.get<{ Querystring: VerifyQuery }>('/v1/audit/verify', {
     schema: { tags: ['audit'], summary: 'Recompute the hash chain and check it against the signed checkpoints (witness=local: and this instance\'s witness files)', querystring: verifyQuery, response: { 200: verifyAnswer } }

@@ -42,7 +42,7 @@ export default async function auditRoutes (app: FastifyInstance): Promise<void> 
   app.get<{ Querystring: EventsQuery }>('/v1/audit/events', {
     schema: { tags: ['audit'], summary: 'Audit events, newest first', querystring: eventsQuery, response: { 200: pageSchema(auditEvent) } }
   }, async (request: FastifyRequest<{ Querystring: EventsQuery }>) =>
-    await listEvents(app.db, filterOf(app, request.query), readPage(request.query, 50)))
+    await listEvents(app.dbRead, filterOf(app, request.query), readPage(request.query, 50)))
 
   app.get<{ Querystring: Omit<EventsQuery, 'limit' | 'cursor'> }>('/v1/audit/export', {
     schema: {
@@ -54,7 +54,7 @@ export default async function auditRoutes (app: FastifyInstance): Promise<void> 
       }
     }
   }, async (request, reply) => {
-    const pages = eventsInOrder(app.db, filterOf(app, request.query))
+    const pages = eventsInOrder(app.dbRead, filterOf(app, request.query))
     async function * lines (): AsyncGenerator<string> {
       for await (const page of pages) yield page.map((e) => JSON.stringify(e) + '\n').join('')
     }
@@ -64,7 +64,7 @@ export default async function auditRoutes (app: FastifyInstance): Promise<void> 
   app.get<{ Params: { traceId: string } }>('/v1/audit/traces/:traceId', {
     schema: { tags: ['audit'], summary: 'Every hop of one exchange, in order, with timings', params: traceParams, response: { 200: traceAnswer } }
   }, async (request) => {
-    const events = await traceEvents(app.db, request.params.traceId)
+    const events = await traceEvents(app.dbRead, request.params.traceId)
     if (events.length === 0) throw new NotFound(`No audit event has the trace id ${request.params.traceId}`)
     return { traceId: request.params.traceId, ...traceHops(events), events: events.length }
   })

@@ -4,7 +4,7 @@ const readiness = {
   type: 'object',
   required: ['status', 'checks'],
   properties: {
-    status: { type: 'string', enum: ['ready', 'not-ready'] },
+    status: { type: 'string', enum: ['ready', 'not-ready', 'draining'], description: 'draining: the instance is shutting down (SIGTERM) and takes no new work' },
     checks: {
       type: 'object',
       description: 'Each dependency: postgres, redis, audit (the audit buffer has room).',
@@ -17,7 +17,8 @@ const PUBLIC = { tags: ['operations'], security: [] }
 
 /**
  * Liveness (the process answers) and readiness: its dependencies answer, and the audit buffer has room (with it
- * full, lookups fail closed, so a load balancer should send them to another instance).
+ * full, lookups fail closed, so a load balancer should send them to another instance). Not ready while draining
+ * before a shutdown (src/plugins/drain.ts).
  */
 export default async function healthRoutes (app: FastifyInstance): Promise<void> {
   app.get('/health/live', {
@@ -44,6 +45,7 @@ export default async function healthRoutes (app: FastifyInstance): Promise<void>
       }
     }
   }, async (_request, reply) => {
+    if (app.drain.draining) return await reply.code(503).send({ status: 'draining', checks: {} })
     const checks: Record<string, 'up' | 'down'> = {}
     const probe = async (name: string, fn: () => Promise<unknown>): Promise<void> => {
       let timer: NodeJS.Timeout | undefined
