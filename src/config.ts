@@ -70,7 +70,10 @@ const schema = {
     DELIVERY_BLOCKED_WAIT_MS: { type: 'integer', minimum: 100, default: 60000 },
     DELIVERY_RECONCILE_INTERVAL_MS: { type: 'integer', minimum: 100, default: 30000 },
     DELIVERY_RECONCILE_GRACE_MS: { type: 'integer', minimum: 0, default: 30000 },
-    SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 15000 }
+    SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 15000 },
+    PROCEDURES_DIR: { type: 'string', default: 'config/procedures' },
+    PROCEDURE_SWEEP_INTERVAL_MS: { type: 'integer', minimum: 100, default: 30000 },
+    PROCEDURE_SWEEP_GRACE_MS: { type: 'integer', minimum: 0, default: 30000 }
   }
 } as const
 
@@ -168,6 +171,12 @@ export interface Config {
     reconcileGraceMs: number
   }
   shutdownTimeoutMs: number
+  /**
+   * Interlinked procedures (docs/procedures.md): the folder of the group files seeded at start (a bad file stops the
+   * start), and the sweeper that re-queues steps whose job is missing (untouched for the grace), ends supplement
+   * waits past their deadline and flags overdue steps.
+   */
+  procedures: { dir: string, sweepIntervalMs: number, sweepGraceMs: number }
   /** Values for `${NAME}` placeholders in the declarative connector file (the process environment). */
   vars: Readonly<Record<string, string>>
 }
@@ -262,6 +271,11 @@ export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | und
       reconcileGraceMs: e.DELIVERY_RECONCILE_GRACE_MS as number
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS as number,
+    procedures: {
+      dir: e.PROCEDURES_DIR as string,
+      sweepIntervalMs: e.PROCEDURE_SWEEP_INTERVAL_MS as number,
+      sweepGraceMs: e.PROCEDURE_SWEEP_GRACE_MS as number
+    },
     vars: Object.freeze(Object.fromEntries(Object.entries(env).filter((kv): kv is [string, string] => typeof kv[1] === 'string')))
   }
 }

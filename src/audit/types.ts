@@ -10,6 +10,9 @@ export type AuditKind =
   | 'delivery.failed'
   | 'auth.failed'
   | 'admin.change'
+  | 'procedure.filed'
+  | 'procedure.step'
+  | 'procedure.action'
 
 export type AuditOutcome = 'ok' | 'not_found' | 'denied' | 'invalid' | 'error' | 'retrying' | 'failed'
 
