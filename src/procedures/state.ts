@@ -36,7 +36,8 @@ export interface CaseRow {
   filed_at: Date
 }
 
-const ACTIVE = new Set<StepStatus>(['pending', 'ready', 'running', 'retrying'])
+/** Steps that move by themselves; a pending step waits for one of them, for a supplement or for an admin. */
+const ACTIVE = new Set<StepStatus>(['ready', 'running', 'retrying'])
 const TERMINAL = new Set<StepStatus>(['completed', 'failed', 'stopped', 'skipped', 'cancelled'])
 
 export const caseRef = (c: CaseRow): CaseRef => ({
@@ -162,6 +163,7 @@ export class LockedCase {
     if (all.some((s) => ACTIVE.has(s.status))) status = 'running'
     else if (all.some((s) => s.status === 'awaiting-supplement')) status = 'awaiting-supplement'
     else if (all.some((s) => s.status === 'failed' && s.failure === 'exhausted')) status = 'needs-attention'
+    else if (all.some((s) => s.status === 'pending')) status = 'running'
     else status = all.every((s) => s.status === 'completed') ? 'completed' : 'completed-with-failures'
     if (status === this.row.status) return status
     const final = all.every((s) => TERMINAL.has(s.status)) && status !== 'needs-attention'

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { fromRoot } from '../../src/lib/repo-root.js'
 import type { FastifyInstance } from 'fastify'
 import { build, tokenFor, type TestLike } from '../helper.js'
 import { FAST_ENV, portalInstance, post, startPortal, waitFor } from '../deliveries/helper.js'
@@ -136,4 +138,18 @@ export function executionsOf (sim: NationalSimulator, caseId: string, stepId: st
   let n = 0
   for (const [key, count] of sim.ledger.executed()) if (key.startsWith(`${caseId}.${stepId}.`)) n += count
   return n
+}
+
+/** The group of `config/procedures/<file>` changed by `edit` (e.g. quicker retries), saved through the admin API. */
+export async function putGroup (app: FastifyInstance, file: string, edit: (g: any) => void): Promise<void> {
+  const g = JSON.parse(readFileSync(fromRoot(`config/procedures/${file}.json`), 'utf8'))
+  edit(g)
+  const admin = await tokenFor(app, ['admin'])
+  const res = await app.inject({ method: 'PUT', url: `/v1/admin/procedure-groups/${g.id as string}`, headers: { authorization: `Bearer ${admin}` }, payload: g })
+  if (res.statusCode !== 200) throw new Error(`PUT group: ${res.statusCode} ${res.body}`)
+}
+
+/** Quick retries for every step of a group (tests). */
+export const quickRetries = (g: any): void => {
+  for (const s of g.steps) s.onFailure = { ...s.onFailure, retry: { attempts: 30, baseDelayMs: 30, maxDelayMs: 150 } }
 }
