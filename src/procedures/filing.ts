@@ -105,8 +105,17 @@ export async function fileCase (engine: ProcedureEngine, input: FilingInput): Pr
       portalSteps.forEach((s, i) => codes.set(s.id, `${agencyCode}-${day}-${String(first + i).padStart(4, '0')}`))
     }
     const row: CaseRow = {
-      id, client_id: clientId, group_id: group.id, group_version: group.version, status: 'running', agency_code: agencyCode,
-      province_code: filing.provinceCode as string, dossier_code: dossierCode, filing, traceparent: input.traceparent ?? null, filed_at: now
+      id,
+      client_id: clientId,
+      group_id: group.id,
+      group_version: group.version,
+      status: 'running',
+      agency_code: agencyCode,
+      province_code: filing.provinceCode as string,
+      dossier_code: dossierCode,
+      filing,
+      traceparent: input.traceparent ?? null,
+      filed_at: now
     }
     await db.query(`INSERT INTO procedure_cases (id, client_id, group_id, group_version, agency_code, province_code, dossier_code,
         idempotency_key, body_hash, filing, chosen, traceparent, filed_at)
@@ -114,8 +123,15 @@ export async function fileCase (engine: ProcedureEngine, input: FilingInput): Pr
     [id, clientId, group.id, group.version, agencyCode, row.province_code, dossierCode, idem.key, idem.bodyHash, filing,
       (filing.procedures ?? []) as string[], row.traceparent, now])
     const stepRows: StepRow[] = steps.map((s) => ({
-      step_id: s.id, status: 'pending', round: 1, dossier_code: codes.get(s.id) ?? null, portal_status: codes.has(s.id) ? 1 : null,
-      failure: null, outputs: null, deadline_at: null, current_attempt: null
+      step_id: s.id,
+      status: 'pending',
+      round: 1,
+      dossier_code: codes.get(s.id) ?? null,
+      portal_status: codes.has(s.id) ? 1 : null,
+      failure: null,
+      outputs: null,
+      deadline_at: null,
+      current_attempt: null
     }))
     await db.query(`INSERT INTO procedure_steps (case_id, step_id, status, dossier_code, portal_status)
       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::smallint[])`,

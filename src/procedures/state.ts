@@ -101,7 +101,11 @@ export class LockedCase {
     const now = new Date()
     const deadline = this.#calendar.deadline(now, def.deadlineWorkingDays)
     await this.set(id, {
-      status: 'ready', ready_at: now, deadline_at: deadline, missing: null, next_attempt_at: null,
+      status: 'ready',
+      ready_at: now,
+      deadline_at: deadline,
+      missing: null,
+      next_attempt_at: null,
       ...(round !== undefined ? { round } : {})
     })
     const s = this.step(id)

@@ -16,8 +16,19 @@ const iso = (d: Date | null | undefined): string | undefined => d === null || d 
 const clean = <T extends Record<string, unknown>>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as T
 
 interface CaseDbRow {
-  id: string, client_id: string, group_id: string, group_version: number, status: string, agency_code: string, province_code: string,
-  dossier_code: string, chosen: string[], traceparent: string | null, overdue: boolean, filed_at: Date, finished_at: Date | null,
+  id: string,
+  client_id: string,
+  group_id: string,
+  group_version: number,
+  status: string,
+  agency_code: string,
+  province_code: string,
+  dossier_code: string,
+  chosen: string[],
+  traceparent: string | null,
+  overdue: boolean,
+  filed_at: Date,
+  finished_at: Date | null,
   cancel_reason: string | null
 }
 
@@ -125,9 +136,18 @@ export async function listCases (db: pg.Pool, f: CaseFilter, limit: number, afte
   const page = rows.slice(0, limit)
   return {
     items: page.map((c) => clean({
-      id: c.id, clientId: c.client_id, group: c.group_id, groupVersion: c.group_version, status: c.status, overdue: c.overdue,
-      agencyCode: c.agency_code, provinceCode: c.province_code, dossierCode: c.dossier_code, procedures: c.chosen,
-      filedAt: iso(c.filed_at), finishedAt: iso(c.finished_at)
+      id: c.id,
+      clientId: c.client_id,
+      group: c.group_id,
+      groupVersion: c.group_version,
+      status: c.status,
+      overdue: c.overdue,
+      agencyCode: c.agency_code,
+      provinceCode: c.province_code,
+      dossierCode: c.dossier_code,
+      procedures: c.chosen,
+      filedAt: iso(c.filed_at),
+      finishedAt: iso(c.finished_at)
     })),
     nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].filed_at, page[page.length - 1].id) : null
   }

@@ -10,9 +10,18 @@ const groupParams = { type: 'object', properties: { id: { type: 'string', patter
 const caseItem = {
   type: 'object',
   properties: {
-    id: { type: 'string' }, clientId: { type: 'string' }, group: { type: 'string' }, groupVersion: { type: 'integer' }, status: { type: 'string' },
-    overdue: { type: 'boolean' }, agencyCode: { type: 'string' }, provinceCode: { type: 'string' }, dossierCode: { type: 'string' },
-    procedures: { type: 'array', items: { type: 'string' } }, filedAt: { type: 'string' }, finishedAt: { type: 'string' }
+    id: { type: 'string' },
+    clientId: { type: 'string' },
+    group: { type: 'string' },
+    groupVersion: { type: 'integer' },
+    status: { type: 'string' },
+    overdue: { type: 'boolean' },
+    agencyCode: { type: 'string' },
+    provinceCode: { type: 'string' },
+    dossierCode: { type: 'string' },
+    procedures: { type: 'array', items: { type: 'string' } },
+    filedAt: { type: 'string' },
+    finishedAt: { type: 'string' }
   }
 }
 
@@ -76,8 +85,14 @@ export default async function procedureAdminRoutes (app: FastifyInstance): Promi
       await decideStep(engine, id, stepId, action, request.body.reason, request.principal.clientId)
       auditAdminChange(app, request, { entity: 'procedure-step', id: `${id}/${stepId}`, action, after: { reason: request.body.reason } })
       auditDelivery(app, {
-        kind: 'procedure.action', outcome: 'ok', traceId: request.traceId, spanId: request.spanId, requestId: request.id,
-        clientId: request.principal.clientId, caseId: id, details: { action, step: stepId, reason: request.body.reason }
+        kind: 'procedure.action',
+        outcome: 'ok',
+        traceId: request.traceId,
+        spanId: request.spanId,
+        requestId: request.id,
+        clientId: request.principal.clientId,
+        caseId: id,
+        details: { action, step: stepId, reason: request.body.reason }
       })
       return await caseView(app.db, groups, id)
     })

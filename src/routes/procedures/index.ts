@@ -93,8 +93,15 @@ async function systemRoutes (app: FastifyInstance): Promise<void> {
   }, async (request, reply) => {
     const resumed = await supplement(engine, request.params.id, request.principal.clientId, request.body)
     auditDelivery(app, {
-      kind: 'procedure.action', outcome: 'ok', traceId: request.traceId, spanId: request.spanId, requestId: request.id,
-      clientId: request.principal.clientId, caseId: request.params.id, service: FILING.id, details: { action: 'supplement', resumed }
+      kind: 'procedure.action',
+      outcome: 'ok',
+      traceId: request.traceId,
+      spanId: request.spanId,
+      requestId: request.id,
+      clientId: request.principal.clientId,
+      caseId: request.params.id,
+      service: FILING.id,
+      details: { action: 'supplement', resumed }
     })
     return await reply.code(202).send({ caseId: request.params.id, resumed })
   })
@@ -104,8 +111,15 @@ async function systemRoutes (app: FastifyInstance): Promise<void> {
   }, async (request) => {
     await cancelCase(engine, request.params.id, request.principal.clientId, request.body.reason)
     auditDelivery(app, {
-      kind: 'procedure.action', outcome: 'ok', traceId: request.traceId, spanId: request.spanId, requestId: request.id,
-      clientId: request.principal.clientId, caseId: request.params.id, service: FILING.id, details: { action: 'cancel', reason: request.body.reason }
+      kind: 'procedure.action',
+      outcome: 'ok',
+      traceId: request.traceId,
+      spanId: request.spanId,
+      requestId: request.id,
+      clientId: request.principal.clientId,
+      caseId: request.params.id,
+      service: FILING.id,
+      details: { action: 'cancel', reason: request.body.reason }
     })
     return await caseView(app.db, groups, request.params.id)
   })

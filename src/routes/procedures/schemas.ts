@@ -81,8 +81,13 @@ export const caseSchema = {
             items: {
               type: 'object',
               properties: {
-                n: { type: 'integer' }, round: { type: 'integer' }, at: { type: 'string' }, outcome: { type: 'string' },
-                durationMs: { type: 'number' }, upstreamStatus: { type: 'integer' }, error: { type: 'string' }
+                n: { type: 'integer' },
+                round: { type: 'integer' },
+                at: { type: 'string' },
+                outcome: { type: 'string' },
+                durationMs: { type: 'number' },
+                upstreamStatus: { type: 'integer' },
+                error: { type: 'string' }
               }
             }
           },
