@@ -77,32 +77,39 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
       plugins: [addIdentifierFormats]
     }
   })
-  await app.register(configPlugin, { config })
-  await app.register(problem)
-  await app.register(requestContext)
-  await app.register(protection)
-  await app.register(formbody, { bodyLimit: 16_384 })
-  await app.register(db)
-  await app.register(redis)
-  await app.register(audit, { sink: opts.auditSink })
-  await app.register(telemetry)
-  await app.register(auth)
-  await app.register(limits)
-  await app.register(adminUnits)
-  await app.register(connectors, { seed: opts.connectors, types: opts.connectorTypes })
-  await app.register(queues, { workers: opts.workers })
-  await app.register(procedures, { workers: opts.workers })
-  if (opts.http !== false) {
-    await app.register(docs)
-    await app.register(healthRoutes)
-    await app.register(authRoutes)
-    await app.register(catalogRoutes)
-    await app.register(lookupRoutes)
-    await app.register(dossierRoutes)
-    await app.register(adminRoutes)
-    await app.register(adminUnitRoutes)
-    await app.register(auditRoutes)
-    await app.register(procedureRoutes)
+  // A plugin that fails (a refused configuration file, an unreachable server) must not leave the ones before it
+  // open: their pools and connections would keep a process that cannot serve alive.
+  try {
+    await app.register(configPlugin, { config })
+    await app.register(problem)
+    await app.register(requestContext)
+    await app.register(protection)
+    await app.register(formbody, { bodyLimit: 16_384 })
+    await app.register(db)
+    await app.register(redis)
+    await app.register(audit, { sink: opts.auditSink })
+    await app.register(telemetry)
+    await app.register(auth)
+    await app.register(limits)
+    await app.register(adminUnits)
+    await app.register(connectors, { seed: opts.connectors, types: opts.connectorTypes })
+    await app.register(queues, { workers: opts.workers })
+    await app.register(procedures, { workers: opts.workers })
+    if (opts.http !== false) {
+      await app.register(docs)
+      await app.register(healthRoutes)
+      await app.register(authRoutes)
+      await app.register(catalogRoutes)
+      await app.register(lookupRoutes)
+      await app.register(dossierRoutes)
+      await app.register(adminRoutes)
+      await app.register(adminUnitRoutes)
+      await app.register(auditRoutes)
+      await app.register(procedureRoutes)
+    }
+  } catch (err) {
+    await app.close().catch(() => {})
+    throw err
   }
   return app
 }

@@ -8,6 +8,7 @@ import { ProcedureEngine } from '../procedures/engine.js'
 import { GroupStore, readGroupFiles } from '../procedures/groups.js'
 import { PROCEDURE_QUEUE, type StepJob } from '../procedures/jobs.js'
 import { stepProcessor } from '../procedures/processor.js'
+import { procedureMetrics } from '../procedures/metrics.js'
 import { startSweeper, sweepOnce, type SweepResult } from '../procedures/sweeper.js'
 
 declare module 'fastify' {
@@ -76,7 +77,9 @@ export default fp<{ workers?: boolean }>(async function procedures (app, opts) {
     worker,
     sweep: async (now?: Date) => await sweepOnce(engine, sweepGraceMs, now)
   })
+  const stopMetrics = procedureMetrics(app)
   app.addHook('onClose', async () => {
+    stopMetrics()
     await stopSweeper?.()
     await worker?.close()
     await queue.close()
