@@ -92,6 +92,11 @@ try {
     results.adminUnits = await runScript(scripts.adminUnits, { execArgv: ['--expose-gc'], env, timeoutMs: 60_000, logFile: join(dir, 'admin-units.log') })
     if (!results.adminUnits.ok) results.errors.push(`admin-units: ${results.adminUnits.error ?? `exit ${results.adminUnits.exitCode}`}`)
   }
+  if (!s.skip.has('procedures') && !interrupted) {
+    say('procedures: a national day of birth and death cases (bench/procedures.ts)')
+    results.procedures = await runScript<Record<string, unknown>>(scripts.procedures, { env, timeoutMs: 900_000, logFile: join(dir, 'procedures.log') })
+    if (!results.procedures.ok) results.errors.push(`procedures: ${results.procedures.error ?? `exit ${results.procedures.exitCode}`}`)
+  }
 } catch (err) {
   fail('setup')(err as Error)
 } finally {

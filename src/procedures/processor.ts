@@ -76,7 +76,7 @@ export function stepProcessor (engine: ProcedureEngine, settings: StepSettings):
   async function run (job: Job<StepJob>, token: string | undefined, hop: TraceIds): Promise<unknown> {
     const { caseId, stepId } = job.data
     const log = app.log.child({ caseId, stepId, jobId: job.id })
-    const claim = await claimStep(app.db, caseId, stepId, app.config.delivery.lockMs + 10_000)
+    const claim = await claimStep(app.db, caseId, stepId, app.config.delivery.lockMs + 5000)
     if (claim === undefined) {
       const why = await whyUnclaimed(app.db, caseId, stepId)
       if (why.why === 'wait') return await postpone(job, token, why.ms)
