@@ -33,14 +33,14 @@ const pad = (n: number, w = 4): string => String(n).padStart(w, '0')
 const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10)
 const agencyOf = (i: number): string => `000.00.${pad(i % 20, 2)}.H01`
 
-function birth (i: number): Record<string, unknown> {
+function birth (i: number, n: number): Record<string, unknown> {
   const agency = agencyOf(i)
   return {
     dossierCode: `${agency}-250715-${pad(Math.floor(i / 20) + 1)}`,
     agencyCode: agency,
     provinceCode: '01',
     communeCode: '00070',
-    child: { fullName: `Trẻ ${i}`, dateOfBirth: today, gender: i % 2 === 0 ? 'male' : 'female', placeOfBirth: { communeCode: '00070' } },
+    child: { fullName: `Trẻ ${n}`, dateOfBirth: today, gender: i % 2 === 0 ? 'male' : 'female', placeOfBirth: { communeCode: '00070' } },
     mother: { fullName: 'Trần Thị Bình', dateOfBirth: '1995-04-12', personalId: '001195012345' },
     father: { fullName: 'Nguyễn Văn An', dateOfBirth: '1990-02-01', personalId: '001090012345' },
     declarant: { fullName: 'Nguyễn Văn An', personalId: '001090012345', relationship: 'cha' },
@@ -143,10 +143,12 @@ async function main (): Promise<void> {
   const http = new Pool(apiUrl, { connections: CONCURRENCY })
 
   const filings: Array<[string, Record<string, unknown>]> = []
-  for (let i = 0, b = 0, d = 0; b < BIRTHS || d < DEATHS; i++) {
-    // interleaved as a day's filings are: about 7 births for 3 deaths
-    if (d < DEATHS && (b >= BIRTHS || i % 10 >= 7)) filings.push(['death', death(i, d++)])
-    else filings.push(['birth', birth(i)])
+  // interleaved as a day's filings are: about 7 births for 3 deaths
+  let births = 0
+  let deaths = 0
+  for (let i = 0; i < BIRTHS + DEATHS; i++) {
+    if (deaths < DEATHS && (births >= BIRTHS || i % 10 >= 7)) filings.push(['death', death(i, deaths++)])
+    else filings.push(['birth', birth(i, births++)])
   }
   say(`filing ${filings.length} cases (${BIRTHS} births, ${DEATHS} deaths), ${CONCURRENCY} in flight`)
   const started = Date.now()
