@@ -97,6 +97,11 @@ try {
     results.checkpoints = await runScript(scripts.checkpoints, { env, timeoutMs: 120_000, logFile: join(dir, 'checkpoints.log') })
     if (!results.checkpoints.ok) results.errors.push(`checkpoints: ${results.checkpoints.error ?? `exit ${results.checkpoints.exitCode}`}`)
   }
+  if (!s.skip.has('procedures') && !interrupted) {
+    say('procedures: a national day of birth and death cases (bench/procedures.ts)')
+    results.procedures = await runScript<Record<string, unknown>>(scripts.procedures, { env, timeoutMs: 900_000, logFile: join(dir, 'procedures.log') })
+    if (!results.procedures.ok) results.errors.push(`procedures: ${results.procedures.error ?? `exit ${results.procedures.exitCode}`}`)
+  }
 } catch (err) {
   fail('setup')(err as Error)
 } finally {

@@ -18,6 +18,8 @@ import limits from './plugins/limits.js'
 import protection from './plugins/protection.js'
 import queues from './plugins/queues.js'
 import drain from './plugins/drain.js'
+import procedures from './plugins/procedures.js'
+import procedureRoutes from './routes/procedures/index.js'
 import dossierRoutes from './routes/dossiers/index.js'
 import { logDestination, loggerOptions } from './logging.js'
 import { AccessLog } from './plugins/access-log.js'
@@ -108,6 +110,7 @@ async function registerAll (app: FastifyInstance, config: Config, opts: BuildOpt
   await app.register(adminUnits)
   await app.register(connectors, { seed: opts.connectors, types: opts.connectorTypes })
   await app.register(queues, { workers: opts.workers })
+  await app.register(procedures, { workers: opts.workers })
   if (opts.http !== false) {
     await app.register(healthRoutes)
     await app.register(authRoutes)
@@ -117,5 +120,6 @@ async function registerAll (app: FastifyInstance, config: Config, opts: BuildOpt
     await app.register(adminRoutes)
     await app.register(adminUnitRoutes)
     await app.register(auditRoutes)
+    await app.register(procedureRoutes)
   }
 }

@@ -101,7 +101,10 @@ const schema = {
     DELIVERY_RECONCILE_INTERVAL_MS: { type: 'integer', minimum: 100, default: 30000 },
     DELIVERY_RECONCILE_GRACE_MS: { type: 'integer', minimum: 0, default: 30000 },
     SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 15000 },
-    DRAIN_DELAY_MS: { type: 'integer', minimum: 0, maximum: 120000, default: 0 }
+    DRAIN_DELAY_MS: { type: 'integer', minimum: 0, maximum: 120000, default: 0 },
+    PROCEDURES_DIR: { type: 'string', default: 'config/procedures' },
+    PROCEDURE_SWEEP_INTERVAL_MS: { type: 'integer', minimum: 100, default: 30000 },
+    PROCEDURE_SWEEP_GRACE_MS: { type: 'integer', minimum: 0, default: 30000 }
   }
 } as const
 
@@ -292,6 +295,12 @@ export interface Config {
    * requests. Then in-flight requests finish and workers take no new job. SIGINT (Ctrl-C) does not wait.
    */
   drainDelayMs: number
+  /**
+   * Interlinked procedures (docs/procedures.md): the folder of the group files seeded at start (a bad file stops the
+   * start), and the sweeper that re-queues steps whose job is missing (untouched for the grace), ends supplement
+   * waits past their deadline and flags overdue steps.
+   */
+  procedures: { dir: string, sweepIntervalMs: number, sweepGraceMs: number }
   /** Values for `${NAME}` placeholders in the declarative connector file (the process environment). */
   vars: Readonly<Record<string, string>>
 }
@@ -421,6 +430,11 @@ export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | und
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS as number,
     drainDelayMs: e.DRAIN_DELAY_MS as number,
+    procedures: {
+      dir: e.PROCEDURES_DIR as string,
+      sweepIntervalMs: e.PROCEDURE_SWEEP_INTERVAL_MS as number,
+      sweepGraceMs: e.PROCEDURE_SWEEP_GRACE_MS as number
+    },
     vars: Object.freeze(Object.fromEntries(Object.entries(env).filter((kv): kv is [string, string] => typeof kv[1] === 'string')))
   }
 }

@@ -15,7 +15,11 @@ export const SIMULATOR_VARS: Record<string, string> = {
   'land-79': 'SIM_LAND_79_URL',
   tax: 'SIM_TAX_URL',
   insurance: 'SIM_INSURANCE_URL',
-  dvcqg: 'SIM_DVCQG_URL'
+  dvcqg: 'SIM_DVCQG_URL',
+  'civil-status': 'SIM_CIVIL_STATUS_URL',
+  'population-pin': 'SIM_POPULATION_PIN_URL',
+  residence: 'SIM_RESIDENCE_URL',
+  'social-insurance': 'SIM_SOCIAL_INSURANCE_URL'
 }
 
 export interface Embedded { config: Config, stop (): Promise<void> }

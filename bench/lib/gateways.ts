@@ -13,7 +13,8 @@ export const scripts = {
   tracing: here('../../src/tracing.js'),
   deliveries: here('../deliveries.js'),
   adminUnits: here('../admin-units.js'),
-  checkpoints: here('../checkpoints.js')
+  checkpoints: here('../checkpoints.js'),
+  procedures: here('../procedures.js')
 }
 
 /** The shipped declarative connector of citizen.lookup (config/connectors.json), alone in a file under `dir`. */

@@ -27,6 +27,7 @@ export interface Results {
   adminUnits?: ScriptResult<unknown>
   /** Cost of the audit checkpoints (bench/checkpoints.ts). */
   checkpoints?: ScriptResult<unknown>
+  procedures?: ScriptResult<Record<string, unknown>>
   targets: Target[]
   errors: string[]
 }
@@ -155,6 +156,12 @@ export function markdown (res: Results): string {
   if (a !== undefined) out.push(a.summary !== undefined ? `Admin units (bench/admin-units.ts): ${a.summary}` : `Admin units: failed (${a.error ?? 'unknown'}).`, '')
   const c = res.checkpoints
   if (c !== undefined) out.push(c.summary !== undefined ? `Audit checkpoints (bench/checkpoints.ts): ${c.summary}` : `Audit checkpoints: failed (${c.error ?? 'unknown'}).`, '')
+  const p = res.procedures
+  if (p !== undefined) {
+    out.push(p.result !== undefined
+      ? `Procedures (bench/procedures.ts): ${JSON.stringify({ cases: p.result.cases, casesPerSecond: p.result.casesPerSecond, dayInSeconds: p.result.dayInSeconds, filingToLastStepMs: p.result.filingToLastStepMs, lostOrDoubled: p.result.lostOrDoubled, portal: p.result.portal })}`
+      : `Procedures: failed (${p.error ?? 'unknown'}).`, '')
+  }
   if (l?.profile !== undefined) {
     out.push(`CPU profile of the gateway under (c) (\`${l.profile.file}\`), top 10 by self time:`, '',
       formatSummary({ ...l.profile, top: l.profile.top.slice(0, 10), byArea: l.profile.byArea.slice(0, 8) }), '')

@@ -80,7 +80,9 @@ export function toHoSo (dossier: Json, opts: MappingOptions): Json {
     })),
     DanhSachTepDinhKemKhac: [],
     DanhSachHoSoBoSung: [],
-    DanhSachGiayToKetQua: []
+    DanhSachGiayToKetQua: [],
+    // a sub-procedure of an interlinked dossier names its parent (only then: other items keep their hash)
+    ...(text(dossier.parentCode) !== '' ? { MaHoSoLienThong: text(dossier.parentCode) } : {})
   }
 }
 

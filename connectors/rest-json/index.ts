@@ -1,6 +1,7 @@
 import { defineConnectorType, failureOfStatus, UpstreamFailure, type CallContext } from '../../src/connectors/contract.js'
 import { restJsonConfigSchema, type RestJsonConfig } from './config-schema.js'
 import { OAuth2TokenCache } from './oauth2-token.js'
+import { PROCEDURE_STEP_SERVICES } from '../../src/catalog/step-services.js'
 
 const MAX_RESPONSE_BYTES = 1024 * 1024
 
@@ -12,7 +13,8 @@ export default defineConnectorType<RestJsonConfig>({
   type: 'rest-json',
   version: '1.0.0',
   description: 'JSON over HTTP: one path per service; auth by header or OAuth2 client credentials',
-  services: ['citizen.lookup', 'land.parcel.lookup', 'tax.taxpayer.lookup', 'insurance.coverage.lookup'],
+  services: ['citizen.lookup', 'land.parcel.lookup', 'tax.taxpayer.lookup', 'insurance.coverage.lookup',
+    ...PROCEDURE_STEP_SERVICES.map((s) => s.id)],
   configSchema: restJsonConfigSchema,
   secretFields: ['/auth/value', '/auth/clientSecret'],
   origin: (config) => new URL(config.baseUrl).origin,

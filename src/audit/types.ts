@@ -11,6 +11,9 @@ export type AuditKind =
   | 'delivery.refused'
   | 'auth.failed'
   | 'admin.change'
+  | 'procedure.filed'
+  | 'procedure.step'
+  | 'procedure.action'
 
 export type AuditOutcome = 'ok' | 'not_found' | 'denied' | 'invalid' | 'error' | 'retrying' | 'failed'
 

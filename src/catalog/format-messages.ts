@@ -58,6 +58,7 @@ export const FORMAT_MESSAGES: Readonly<Record<string, Explain>> = {
   'vn-procedure-code': fixed('must be a procedure code: d.dddddd, optionally followed by the publishing ' +
     'agency id and a 2-digit suffix, e.g. 1.000894 or 2.000815.000.00.00.H55.02'),
   'vn-agency-id': fixed('must be an agency electronic identifier, e.g. 000.00.00.H29'),
+  'vn-past-date': fixed('must be a date YYYY-MM-DD not after today (Asia/Ho_Chi_Minh)'),
   date: fixed('must be a date YYYY-MM-DD'),
   'date-time': fixed('must be an RFC 3339 date-time with a time zone, e.g. 2025-07-15T08:30:00+07:00'),
   uri: fixed('must be an absolute URI'),

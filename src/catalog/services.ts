@@ -1,11 +1,16 @@
+import { PROCEDURE_STEP_SERVICES } from './step-services.js'
+
 /** One service of the catalogue (architecture.md §3.2): what a client may be granted and call. */
 export interface ServiceDefinition {
   /** Stable id, e.g. `citizen.lookup`; the path segment of `POST /v1/lookups/{id}`. */
   id: string
   /** Semantic version of the service's contract (its request and response schemas). */
   version: string
-  /** `lookup`: synchronous read from a national system; `delivery`: queued write to one. */
-  kind: 'lookup' | 'delivery'
+  /**
+   * `lookup`: synchronous read from a national system; `delivery`: queued write to one; `procedure`: a filing of an
+   * interlinked procedure group (docs/procedures.md); `step`: a call the procedure engine makes (never a client).
+   */
+  kind: 'lookup' | 'delivery' | 'procedure' | 'step'
   title: string
   description: string
   /** `$id` of the request body schema in `schemas/`. */
@@ -101,7 +106,20 @@ export const SERVICES: readonly ServiceDefinition[] = Object.freeze([
     responseSchemaId: 'delivery.accepted',
     subjectFields: [],
     routing: 'global'
-  })
+  }),
+  define({
+    id: 'procedure.filing',
+    version: '1.0.0',
+    kind: 'procedure',
+    title: 'Interlinked procedure filing',
+    description: 'One filing (form 01 or 02 of Decree 63/2024/NĐ-CP) carried by the gateway through the chain of ' +
+      'national systems of a procedure group: POST /v1/procedures/{groupId}.',
+    requestSchemaId: 'procedure.birth.filing',
+    responseSchemaId: 'delivery.accepted',
+    subjectFields: ['mother.personalId', 'father.personalId', 'declarant.personalId', 'deceased.personalId', 'beneficiary.personalId'],
+    routing: 'global'
+  }),
+  ...PROCEDURE_STEP_SERVICES.map(define)
 ])
 
 const BY_ID: ReadonlyMap<string, ServiceDefinition> = new Map(SERVICES.map((service) => [service.id, service]))

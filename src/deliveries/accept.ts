@@ -6,6 +6,8 @@ import type { IdempotencyIdentity } from './idempotency.js'
 import { allowedFrom, TrangThaiHoSo } from './status.js'
 
 export type DeliveryService = 'dossier.sync' | 'dossier.progress'
+/** A pool, or a client inside a transaction (the procedure engine records portal updates with its own changes). */
+export type Queryable = pg.Pool | pg.PoolClient
 /** `cancelled`: a dead letter an admin decided will never be delivered (it no longer blocks its dossier). */
 export type DeliveryStatus = 'queued' | 'delivering' | 'retrying' | 'delivered' | 'failed' | 'cancelled'
 
@@ -64,7 +66,7 @@ const ACCEPT_PROGRESS = accept('deliveries.accept.progress', `
     WHERE code = $1 AND client_id = $2 AND status = ANY($4::smallint[]) AND NOT EXISTS (SELECT 1 FROM prior)
     RETURNING last_seq`)
 
-async function existing (db: pg.Pool, input: AcceptInput): Promise<Accepted | undefined> {
+async function existing (db: Queryable, input: AcceptInput): Promise<Accepted | undefined> {
   const { rows } = await db.query<ExistingRow>(
     'SELECT id, body_hash, dossier_code, service, status FROM deliveries WHERE client_id = $1 AND idempotency_key = $2',
     [input.clientId, input.idem.key])
@@ -79,7 +81,7 @@ export const notActingFor = (code: string): Error =>
   new AgencyNotAllowed(`This client may not act for dossier ${code}: its agency is not one registered for this client, or another system manages it`)
 
 /** Why nothing was recorded: unknown dossier (404), someone else's (404/403) or a forbidden transition (409). */
-async function refusal (db: pg.Pool, input: AcceptInput): Promise<Error> {
+async function refusal (db: Queryable, input: AcceptInput): Promise<Error> {
   const { rows } = await db.query<{ client_id: string, status: number }>(
     'SELECT client_id, status FROM dossiers WHERE code = $1', [input.dossierCode])
   const found = rows[0]
@@ -102,7 +104,7 @@ function answer (row: ExistingRow & { kind: 'created' | 'existing' }, input: Acc
  * Records a delivery durably (one SQL statement: the dossier's status and sequence, and the delivery row),
  * or finds the delivery of an earlier request with the same idempotency key. The caller queues the job.
  */
-export async function acceptDelivery (db: pg.Pool, input: AcceptInput): Promise<Accepted> {
+export async function acceptDelivery (db: Queryable, input: AcceptInput): Promise<Accepted> {
   try {
     const { rows } = await db.query<ExistingRow & { kind: 'created' | 'existing' }>({
       ...(input.service === 'dossier.sync' ? ACCEPT_SYNC : ACCEPT_PROGRESS),
@@ -201,7 +203,7 @@ function groupJson (inputs: AcceptInput[], ids: readonly string[]): string {
  * deadlock with another instance's group), every request is recorded on its own instead — unless PostgreSQL itself
  * is unavailable: then every request fails at once with that error (a 503).
  */
-export async function acceptDeliveries (db: pg.Pool, inputs: AcceptInput[]): Promise<Array<Accepted | Error>> {
+export async function acceptDeliveries (db: Queryable, inputs: AcceptInput[]): Promise<Array<Accepted | Error>> {
   if (inputs.length === 1) return [await acceptDelivery(db, inputs[0]).catch((err: Error) => err)]
   const ids = inputs.map(() => randomUUID())
   let rows: GroupRow[]

@@ -37,9 +37,12 @@ export async function enqueueDeliveries (queue: Queue<DeliveryJob>, jobs: Delive
   await queue.addBulk(jobs.map((job) => ({ name: job.service, data: job, opts: { ...DELIVERY_JOB_OPTIONS, jobId: job.deliveryId } })))
 }
 
-/** Replaces the job of a delivery (after a replay, or when the reconciler finds it finished or missing). */
-export async function requeueDelivery (queue: Queue<DeliveryJob>, job: DeliveryJob): Promise<void> {
-  const old = await queue.getJob(job.deliveryId)
+/**
+ * Makes sure a job will run: a waiting or delayed one is left (a delayed one promoted), an active one too; a
+ * finished or failed one is replaced by `add`. Any queue whose jobs are wake-up calls of rows in PostgreSQL.
+ */
+export async function requeueJob (queue: Queue, jobId: string, add: () => Promise<void>): Promise<void> {
+  const old = await queue.getJob(jobId)
   if (old !== undefined) {
     const state = await old.getState()
     if (state === 'active') return
@@ -49,5 +52,10 @@ export async function requeueDelivery (queue: Queue<DeliveryJob>, job: DeliveryJ
     }
     await old.remove().catch(() => {})
   }
-  await enqueueDelivery(queue, job)
+  await add()
+}
+
+/** Replaces the job of a delivery (after a replay, or when the reconciler finds it finished or missing). */
+export async function requeueDelivery (queue: Queue<DeliveryJob>, job: DeliveryJob): Promise<void> {
+  await requeueJob(queue as Queue, job.deliveryId, async () => { await enqueueDelivery(queue, job) })
 }

@@ -31,7 +31,8 @@ export type DeliveryPayload =
 /** What a connector answers for a delivery: applied by this call, or found already applied. */
 export interface DeliveryAck { applied: 'sent' | 'already', upstreamCode?: string }
 
-async function postpone (job: Job<DeliveryJob>, token: string | undefined, ms: number): Promise<never> {
+/** Moves the job to delayed for `ms` (not an attempt of BullMQ's): a wait for order, a lease, a backoff. */
+export async function postpone (job: Job, token: string | undefined, ms: number): Promise<never> {
   await job.moveToDelayed(Date.now() + Math.max(1, Math.round(ms)), token)
   throw new DelayedError()
 }

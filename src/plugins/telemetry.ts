@@ -6,6 +6,13 @@ import { hasSharedPrometheusReader, newPrometheusReader, prometheusText, sharedP
 import { flushTracing, tracingActive } from '../tracing/trace-context.js'
 import { peekLookupRecord } from '../audit/lookup-audit.js'
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The gateway's OpenTelemetry meter (served on /metrics): other plugins add their instruments to it. */
+    meter: Meter
+  }
+}
+
 const SECONDS = { advice: { explicitBucketBoundaries: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] } }
 const CIRCUIT = { closed: 0, 'half-open': 1, open: 2 } as const
 
@@ -33,6 +40,7 @@ export default fp(async function telemetry (app) {
   const runtime = new RuntimeNodeInstrumentation({ enabled: false, monitoringPrecision: 10 })
   runtime.setMeterProvider(own ?? metrics.getMeterProvider())
   runtime.enable()
+  app.decorate('meter', meter)
 
   // Histograms carry their counts (`_count`): no separate counters to update on the request path.
   const httpDuration = meter.createHistogram('lienthong.http.duration', { unit: 's', description: 'HTTP requests other than lookups, by route and status', ...SECONDS })

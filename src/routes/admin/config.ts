@@ -10,11 +10,12 @@ import { notifyChange } from '../../connectors/change-feed.js'
 import type { InstanceInput } from '../../connectors/store.js'
 import { CONNECTOR_ID } from './connector-schemas.js'
 import { auditAdminChange } from './audit-change.js'
+import { checkGroup } from '../../procedures/definition.js'
 
 interface ClientDoc { id: string, name: string, roles: string[], grants?: Grant[], agencies?: string[], enabled?: boolean }
 interface ConnectorDoc { id: string, type: string, services: string[], provinces?: string[] | null, config: Record<string, unknown>, enabled?: boolean }
-interface ConfigDoc { clients?: ClientDoc[], connectors: ConnectorDoc[] }
-interface Change { kind: 'client' | 'connector', id: string, action: 'create' | 'update' | 'delete' | 'unchanged' }
+interface ConfigDoc { clients?: ClientDoc[], connectors: ConnectorDoc[], procedureGroups?: Array<Record<string, unknown>> }
+interface Change { kind: 'client' | 'connector' | 'procedure-group', id: string, action: 'create' | 'update' | 'delete' | 'unchanged' }
 
 const configDoc = {
   type: 'object',
@@ -42,6 +43,7 @@ const configDoc = {
         }
       }
     },
+    procedureGroups: { type: 'array', maxItems: 200, items: { type: 'object' } },
     connectors: {
       type: 'array',
       maxItems: 1000,
@@ -102,7 +104,8 @@ export default async function configRoutes (app: FastifyInstance): Promise<void>
     connectors: (await app.connectors.store.list()).map((r) => {
       const { version: _v, ...rest } = app.connectors.admin.view(r)
       return rest
-    })
+    }),
+    procedureGroups: (await app.procedures.groups.list()).map((g) => g.definition)
   }))
 
   app.put<{ Body: ConfigDoc, Querystring: { dryRun?: string, force?: string } }>('/v1/admin/config', {
@@ -160,6 +163,9 @@ export default async function configRoutes (app: FastifyInstance): Promise<void>
       } else clientWrites.push({ doc: c })
     }
 
+    const groups = await procedureGroupChanges(app, doc.procedureGroups)
+    changes.push(...groups.changes)
+
     const writeClients = async (db: pg.PoolClient): Promise<void> => {
       for (const w of clientWrites) {
         const c = w.doc
@@ -173,6 +179,7 @@ export default async function configRoutes (app: FastifyInstance): Promise<void>
         }
         await notifyChange(db, `client:${c.id}`)
       }
+      await groups.write(db, request.principal.clientId)
     }
     await app.connectors.admin.apply({ upserts, deletes, dryRun, force: request.query.force === 'true', pathOf: (i) => `/body/connectors/${paths[i]}`, also: writeClients })
     if (!dryRun) {
@@ -183,4 +190,33 @@ export default async function configRoutes (app: FastifyInstance): Promise<void>
     const secrets = clientWrites.filter((w) => w.secret !== undefined).map((w) => ({ id: w.doc.id, secret: w.secret }))
     return { applied: !dryRun, changes, ...(secrets.length > 0 ? { newClientSecrets: secrets } : {}) }
   })
+}
+
+/**
+ * The procedure groups of an import (docs/procedures.md): each checked like an admin PUT (errors name
+ * `/procedureGroups/i/...`); absent from the document = groups left as they are, present = the whole set.
+ */
+async function procedureGroupChanges (app: FastifyInstance, docs: Array<Record<string, unknown>> | undefined):
+Promise<{ changes: Change[], write: (db: pg.PoolClient, by: string) => Promise<void> }> {
+  if (docs === undefined) return { changes: [], write: async () => {} }
+  const errors = docs.flatMap((d, i) => checkGroup(d, app.procedures.engine.validator).map((e) => ({ path: `/procedureGroups/${i}${e.path}`, message: e.message })))
+  const ids = docs.map((d) => String(d.id))
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i)
+  if (dup !== undefined) errors.push({ path: '/procedureGroups', message: `duplicate id ${dup}` })
+  if (errors.length > 0) throw Object.assign(new ValidationFailed('Procedure groups are refused'), { errors })
+  const current = new Map((await app.procedures.groups.list()).map((g) => [g.id, g.definition]))
+  const changes: Change[] = docs.map((d) => {
+    const { $schema: _s, ...def } = d
+    const old = current.get(String(d.id))
+    return { kind: 'procedure-group', id: String(d.id), action: old === undefined ? 'create' : isDeepStrictEqual(old, def) ? 'unchanged' : 'update' }
+  })
+  const deletes = [...current.keys()].filter((id) => !ids.includes(id))
+  for (const id of deletes) changes.push({ kind: 'procedure-group', id, action: 'delete' })
+  return {
+    changes,
+    write: async (db, by) => {
+      for (const d of docs) await app.procedures.groups.save(d, by, db)
+      for (const id of deletes) await app.procedures.groups.remove(id, db)
+    }
+  }
 }

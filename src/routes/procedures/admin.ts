@@ -1,0 +1,129 @@
+import type { FastifyInstance } from 'fastify'
+import { auditDelivery } from '../../deliveries/audit.js'
+import { NotFound, ValidationFailed } from '../../errors.js'
+import { decideStep } from '../../procedures/actions.js'
+import { caseView, decodeCursor, listCases, type CaseFilter } from '../../procedures/views.js'
+import { auditAdminChange } from '../admin/audit-change.js'
+import { caseIdParams, caseSchema, reasonBody, stepParams } from './schemas.js'
+
+const groupParams = { type: 'object', properties: { id: { type: 'string', pattern: '^[a-z][a-z0-9-]{1,39}$' } }, required: ['id'] }
+const caseItem = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    clientId: { type: 'string' },
+    group: { type: 'string' },
+    groupVersion: { type: 'integer' },
+    status: { type: 'string' },
+    overdue: { type: 'boolean' },
+    agencyCode: { type: 'string' },
+    provinceCode: { type: 'string' },
+    dossierCode: { type: 'string' },
+    procedures: { type: 'array', items: { type: 'string' } },
+    filedAt: { type: 'string' },
+    finishedAt: { type: 'string' }
+  }
+}
+
+interface ListQuery extends CaseFilter { limit?: string, cursor?: string }
+
+/** Admin (role `admin`): cases by status, group, province and date; retry or skip a failed step; the groups as data. */
+export default async function procedureAdminRoutes (app: FastifyInstance): Promise<void> {
+  const { engine, groups } = app.procedures
+  app.addHook('onRequest', app.authenticate)
+  app.addHook('preHandler', app.requireRole('admin'))
+
+  app.get<{ Querystring: ListQuery }>('/v1/admin/procedure-cases', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Cases, newest first (filed within [from, to)), cursor-paginated',
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          status: { type: 'string', enum: ['running', 'awaiting-supplement', 'needs-attention', 'completed', 'completed-with-failures', 'cancelled'] },
+          group: { type: 'string', maxLength: 40 },
+          province: { type: 'string', pattern: '^\\d{2}$' },
+          from: { type: 'string', format: 'date-time' },
+          to: { type: 'string', format: 'date-time' },
+          limit: { type: 'string', pattern: '^([1-9]\\d{0,2}|1000)$' },
+          cursor: { type: 'string', maxLength: 200 }
+        }
+      },
+      response: { 200: { type: 'object', properties: { items: { type: 'array', items: caseItem }, nextCursor: { type: ['string', 'null'] } } } }
+    }
+  }, async (request) => {
+    const { limit, cursor, ...filter } = request.query
+    const after = cursor !== undefined ? decodeCursor(cursor) : undefined
+    if (cursor !== undefined && after === undefined) {
+      throw Object.assign(new ValidationFailed('cursor is not one this API gave'), { errors: [{ path: 'querystring/cursor', message: 'is invalid' }] })
+    }
+    return await listCases(app.db, filter, limit !== undefined ? Number(limit) : 50, after)
+  })
+
+  app.get<{ Params: { id: string } }>('/v1/admin/procedure-cases/:id', {
+    schema: { tags: ['admin'], summary: 'One case (any client\'s)', params: caseIdParams, response: { 200: caseSchema } }
+  }, async (request) => {
+    const view = await caseView(app.db, groups, request.params.id)
+    if (view === undefined) throw new NotFound(`No case ${request.params.id}`)
+    return view
+  })
+
+  for (const action of ['retry', 'skip'] as const) {
+    app.post<{ Params: { id: string, stepId: string }, Body: { reason: string } }>(`/v1/admin/procedure-cases/:id/steps/:stepId/${action}`, {
+      schema: {
+        tags: ['admin'],
+        summary: action === 'retry'
+          ? 'Retry a step that ran out of retries (same step key, fresh attempts; the steps behind it wait again)'
+          : 'Skip a step that ran out of retries (the case goes on without it)',
+        params: stepParams,
+        body: reasonBody,
+        response: { 200: caseSchema }
+      }
+    }, async (request) => {
+      const { id, stepId } = request.params
+      await decideStep(engine, id, stepId, action, request.body.reason, request.principal.clientId)
+      auditAdminChange(app, request, { entity: 'procedure-step', id: `${id}/${stepId}`, action, after: { reason: request.body.reason } })
+      auditDelivery(app, {
+        kind: 'procedure.action',
+        outcome: 'ok',
+        traceId: request.traceId,
+        spanId: request.spanId,
+        requestId: request.id,
+        clientId: request.principal.clientId,
+        caseId: id,
+        details: { action, step: stepId, reason: request.body.reason }
+      })
+      return await caseView(app.db, groups, id)
+    })
+  }
+
+  app.get('/v1/admin/procedure-groups', { schema: { tags: ['admin'], summary: 'Procedure groups (current versions)' } }, async () => await groups.list())
+
+  app.get<{ Params: { id: string } }>('/v1/admin/procedure-groups/:id', {
+    schema: { tags: ['admin'], summary: 'One procedure group (its current definition)', params: groupParams }
+  }, async (request) => {
+    const found = (await groups.list()).find((g) => g.id === request.params.id)
+    if (found === undefined) throw new NotFound(`No procedure group "${request.params.id}"`)
+    return found.definition
+  })
+
+  app.put<{ Params: { id: string }, Body: Record<string, unknown> }>('/v1/admin/procedure-groups/:id', {
+    schema: { tags: ['admin'], summary: 'Add or change a procedure group (checked: shape, services, inputs, cycles); running cases keep their version', params: groupParams, body: { type: 'object' } }
+  }, async (request) => {
+    if (request.body.id !== request.params.id) {
+      throw Object.assign(new ValidationFailed('The group id in the body must be the one in the URL'), { errors: [{ path: '/id', message: `must be "${request.params.id}"` }] })
+    }
+    const saved = await groups.save(request.body, request.principal.clientId)
+    if (!saved.unchanged) auditAdminChange(app, request, { entity: 'procedure-group', id: request.params.id, action: 'put', after: { version: saved.version } })
+    return { id: request.params.id, ...saved }
+  })
+
+  app.delete<{ Params: { id: string } }>('/v1/admin/procedure-groups/:id', {
+    schema: { tags: ['admin'], summary: 'Remove a procedure group (no new filing; its cases run on)', params: groupParams }
+  }, async (request, reply) => {
+    if (!await groups.remove(request.params.id)) throw new NotFound(`No procedure group "${request.params.id}"`)
+    auditAdminChange(app, request, { entity: 'procedure-group', id: request.params.id, action: 'delete' })
+    return await reply.code(204).send()
+  })
+}

@@ -1,0 +1,6 @@
+export { createCivilStatusSimulator } from './civil-status.js'
+export { createPopulationSimulator } from './population.js'
+export { createResidenceSimulator } from './residence.js'
+export { createSocialInsuranceSimulator } from './social-insurance.js'
+export { StepLedger, type Decision } from './ledger.js'
+export type { NationalSimulator, NationalSimulatorOptions } from './base.js'
