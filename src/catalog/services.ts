@@ -4,8 +4,11 @@ export interface ServiceDefinition {
   id: string
   /** Semantic version of the service's contract (its request and response schemas). */
   version: string
-  /** `lookup`: synchronous read from a national system; `delivery`: queued write to one. */
-  kind: 'lookup' | 'delivery'
+  /**
+   * `lookup`: synchronous read from a national system; `delivery`: queued write to one; `source`: a change feed
+   * the gateway pulls events from (served by connector instances, never granted to clients; docs/events.md).
+   */
+  kind: 'lookup' | 'delivery' | 'source'
   title: string
   description: string
   /** `$id` of the request body schema in `schemas/`. */
@@ -101,6 +104,32 @@ export const SERVICES: readonly ServiceDefinition[] = Object.freeze([
     responseSchemaId: 'delivery.accepted',
     subjectFields: [],
     routing: 'global'
+  }),
+  define({
+    id: 'dossier.events',
+    version: '1.0.0',
+    kind: 'source',
+    title: 'Portal dossier events',
+    description: 'Change feed of the National Public Service Portal (DVCQG): dossiers submitted online and status ' +
+      'changes, pulled with a cursor and delivered to the subscribed provincial systems as dossier.submitted-online ' +
+      'and dossier.status-changed events.',
+    requestSchemaId: 'event.feed.request',
+    responseSchemaId: 'event.feed.page',
+    subjectFields: [],
+    routing: 'global'
+  }),
+  define({
+    id: 'citizen.events',
+    version: '1.0.0',
+    kind: 'source',
+    title: 'Population events',
+    description: 'Change feed of the National Population Database (CSDLQG về dân cư): deaths and changes of ' +
+      'residence, pulled with a cursor and delivered to the subscribed provincial systems as citizen.death-recorded ' +
+      'and citizen.residence-changed events.',
+    requestSchemaId: 'event.feed.request',
+    responseSchemaId: 'event.feed.page',
+    subjectFields: [],
+    routing: 'global'
   })
 ])
 
@@ -108,3 +137,6 @@ const BY_ID: ReadonlyMap<string, ServiceDefinition> = new Map(SERVICES.map((serv
 
 /** The service with this id, or undefined. */
 export const getService = (id: string): ServiceDefinition | undefined => BY_ID.get(id)
+
+/** The services a client may be granted: lookups and deliveries (sources are the gateway's own to pull). */
+export const GRANTABLE: readonly ServiceDefinition[] = Object.freeze(SERVICES.filter((s) => s.kind !== 'source'))

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify'
 import { Conflict, NotFound } from '../../errors.js'
 import type { ClientInput, ClientPatch } from '../../auth/clients.js'
-import { SERVICES } from '../../catalog/services.js'
+import { GRANTABLE } from '../../catalog/services.js'
 import { auditAdminChange } from './audit-change.js'
 
 const CLIENT_ID = { type: 'string', pattern: '^[A-Za-z0-9._-]{3,64}$' }
 const ROLES = { type: 'array', items: { type: 'string', enum: ['system', 'admin', 'auditor'] }, minItems: 1, maxItems: 3, uniqueItems: true }
-const GRANTS = { type: 'array', items: { type: 'string', enum: SERVICES.map((s) => s.id) }, maxItems: 100, uniqueItems: true }
+const GRANTS = { type: 'array', items: { type: 'string', enum: GRANTABLE.map((s) => s.id) }, maxItems: 100, uniqueItems: true }
 const client = {
   type: 'object',
   properties: {

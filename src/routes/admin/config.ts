@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { isDeepStrictEqual } from 'node:util'
 import type pg from 'pg'
 import { ValidationFailed } from '../../errors.js'
-import { SERVICES } from '../../catalog/services.js'
+import { GRANTABLE } from '../../catalog/services.js'
 import { hashSecret, newSecret } from '../../auth/secret-hash.js'
 import { notifyChange } from '../../connectors/change-feed.js'
 import type { InstanceInput } from '../../connectors/store.js'
@@ -31,7 +31,7 @@ const configDoc = {
           id: { type: 'string', pattern: '^[A-Za-z0-9._-]{3,64}$' },
           name: { type: 'string', minLength: 1, maxLength: 200 },
           roles: { type: 'array', items: { type: 'string', enum: ['system', 'admin', 'auditor'] }, minItems: 1, uniqueItems: true },
-          grants: { type: 'array', items: { type: 'string', enum: SERVICES.map((s) => s.id) }, uniqueItems: true },
+          grants: { type: 'array', items: { type: 'string', enum: GRANTABLE.map((s) => s.id) }, uniqueItems: true },
           enabled: { type: 'boolean' },
           createdAt: { type: 'string' },
           updatedAt: { type: 'string' },

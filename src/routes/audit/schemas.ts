@@ -24,7 +24,7 @@ export const eventsQuery = {
     clientId: text(64),
     service: text(64),
     outcome: { type: 'string', enum: ['ok', 'not_found', 'denied', 'invalid', 'error', 'retrying', 'failed'] },
-    kind: { type: 'string', enum: ['lookup', 'delivery.accepted', 'delivery.attempted', 'delivery.delivered', 'delivery.failed', 'auth.failed', 'admin.change'] },
+    kind: { type: 'string', enum: ['lookup', 'delivery.accepted', 'delivery.attempted', 'delivery.delivered', 'delivery.failed', 'auth.failed', 'admin.change', 'event.received', 'event.rejected', 'event.delivery'] },
     caseId: text(128),
     traceId: { type: 'string', pattern: '^[0-9a-f]{32}$' },
     subject: text(64),
