@@ -15,6 +15,8 @@ import adminUnits from './plugins/admin-units.js'
 import limits from './plugins/limits.js'
 import protection from './plugins/protection.js'
 import queues from './plugins/queues.js'
+import events from './plugins/events.js'
+import eventRoutes from './routes/events/index.js'
 import dossierRoutes from './routes/dossiers/index.js'
 import { logDestination, loggerOptions } from './logging.js'
 import { AccessLog } from './plugins/access-log.js'
@@ -89,6 +91,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   await app.register(adminUnits)
   await app.register(connectors, { seed: opts.connectors, types: opts.connectorTypes })
   await app.register(queues, { workers: opts.workers })
+  await app.register(events, { workers: opts.workers, http: opts.http })
   if (opts.http !== false) {
     await app.register(docs)
     await app.register(healthRoutes)
@@ -99,6 +102,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
     await app.register(adminRoutes)
     await app.register(adminUnitRoutes)
     await app.register(auditRoutes)
+    await app.register(eventRoutes)
   }
   return app
 }

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { FastifyInstance } from 'fastify'
+import { startPeriodic } from '../lib/periodic.js'
 import { enqueueDelivery, requeueDelivery, type DeliveryJob } from './jobs.js'
 
 /** Arbitrary, fixed key of the advisory lock that lets one gateway instance reconcile at a time. */
@@ -81,18 +82,5 @@ async function stuckDelayed (redis: Redis, queue: Queue<DeliveryJob>, id: string
 
 /** Runs the reconciler now and then every `intervalMs`; returns the function that stops it. */
 export function startReconciler (app: FastifyInstance, queue: Queue<DeliveryJob>, intervalMs: number, graceMs: number): () => Promise<void> {
-  let running: Promise<unknown> | undefined
-  const tick = (): void => {
-    if (running !== undefined) return
-    running = reconcileOnce(app, queue, graceMs)
-      .catch((err) => app.log.warn({ err: (err as Error).message }, 'delivery reconciler run failed'))
-      .finally(() => { running = undefined })
-  }
-  const timer = setInterval(tick, intervalMs)
-  timer.unref()
-  tick()
-  return async () => {
-    clearInterval(timer)
-    await running
-  }
+  return startPeriodic(app.log, 'delivery reconciler run', async () => await reconcileOnce(app, queue, graceMs), intervalMs)
 }

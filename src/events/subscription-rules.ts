@@ -43,7 +43,7 @@ function notToday (units: AdminUnits, level: Level, code: string): string {
 export async function checkSubscription (input: SubscriptionInput, deps: SubscriptionRulesDeps): Promise<{ errors: ProblemDetail[], value: CheckedSubscription }> {
   const errors: ProblemDetail[] = []
   if (!await deps.isSystemClient(input.clientId)) {
-    errors.push({ path: '/clientId', message: `is not a client with the role system: register the subscriber's system first` })
+    errors.push({ path: '/clientId', message: 'is not a client with the role system: register the subscriber\'s system first' })
   }
   input.eventTypes.forEach((t, i) => {
     if (deps.catalogue.get(t) === undefined) errors.push({ path: `/eventTypes/${i}`, message: `unknown event type "${t}"` })

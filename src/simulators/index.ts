@@ -6,7 +6,7 @@ import { DEFAULT_SEED } from './seed/prng.js'
 import type { Simulator } from './simulator.js'
 import { createTaxSimulator, type TaxSimulator } from './tax/index.js'
 
-export { createCitizenSimulator, type CitizenSimulator, type Citizen } from './citizen/index.js'
+export { createCitizenSimulator, PopulationFeed, type CitizenSimulator, type Citizen, type PopulationChange, type Place } from './citizen/index.js'
 export { createLandSimulator, type LandSimulator, type LandSimulatorOptions, type Parcel, type Owner, PROVINCE_BOUNDS } from './land/index.js'
 export { createTaxSimulator, type TaxSimulator, type Taxpayer } from './tax/index.js'
 export { createInsuranceSimulator, type InsuranceSimulator, type InsuranceRecord } from './insurance/index.js'
