@@ -1,4 +1,4 @@
-import { todayInVietnam, type AdminUnits, type AdminUnit, type Level, type LinkedUnit } from '../../admin-units/index.js'
+import { REFORM_DATE, todayInVietnam, type AdminUnits, type AdminUnit, type Level, type LinkedUnit } from '../../admin-units/index.js'
 import type { FeedEvent, FeedPage } from '../../connectors/contract.js'
 import type { PullSource } from './puller.js'
 
@@ -51,7 +51,8 @@ function changesOf (units: AdminUnits): Change[] {
                 change,
                 before: prev !== undefined ? unitView(prev) : null,
                 after: unitView(v),
-                predecessors: links(store.predecessorsOf(v)),
+                // the units merged into it, for the reform's new units (later changes keep the code's lineage)
+                predecessors: v.validFrom === REFORM_DATE ? links(store.predecessorsOf(v)) : [],
                 location: place(level, code, v.validFrom)
               }
             }

@@ -97,7 +97,7 @@ export const deliverySearch = {
   properties: {
     status: { type: 'string', enum: STATUSES },
     eventType: { type: 'string', maxLength: 64 },
-    eventId: { type: 'string', format: 'uuid' },
+    eventId: { type: 'string', pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' },
     caseId: { type: 'string', maxLength: 64 },
     from: { type: 'string', format: 'date-time' },
     to: { type: 'string', format: 'date-time' }

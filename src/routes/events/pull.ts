@@ -32,7 +32,7 @@ export default async function pullRoutes (app: FastifyInstance): Promise<void> {
           description: '`items` oldest first: each `event` (schemas event.envelope) with the caller\'s subscriptions it matched; `nextCursor` is where to continue (an empty page: up to date).',
           type: 'object',
           properties: {
-            items: { type: 'array', items: { type: 'object', properties: { subscriptionIds: { type: 'array', items: { type: 'string' } }, event: { $ref: 'event.envelope#' } } } },
+            items: { type: 'array', items: { type: 'object', properties: { subscriptionIds: { type: 'array', items: { type: 'string' } }, event: { type: 'object', description: 'An event (components.schemas["event.envelope"])', additionalProperties: true } } } },
             nextCursor: { type: 'string' }
           }
         }
