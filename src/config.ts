@@ -71,7 +71,7 @@ const schema = {
     DELIVERY_RECONCILE_INTERVAL_MS: { type: 'integer', minimum: 100, default: 30000 },
     DELIVERY_RECONCILE_GRACE_MS: { type: 'integer', minimum: 0, default: 30000 },
     SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 15000 },
-    EVENTS_PULL_INTERVAL_MS: { type: 'integer', minimum: 100, default: 2000 },
+    EVENTS_PULL_INTERVAL_MS: { type: 'integer', minimum: 10, default: 2000 },
     EVENTS_PULL_LIMIT: { type: 'integer', minimum: 1, maximum: 5000, default: 500 },
     EVENTS_SOURCE_LEASE_MS: { type: 'integer', minimum: 1000, default: 30000 },
     EVENTS_ADMIN_UNITS_SINCE: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', default: '2025-07-01' },
