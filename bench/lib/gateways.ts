@@ -12,7 +12,8 @@ export const scripts = {
   gateway: here('../gateway.js'),
   tracing: here('../../src/tracing.js'),
   deliveries: here('../deliveries.js'),
-  adminUnits: here('../admin-units.js')
+  adminUnits: here('../admin-units.js'),
+  events: here('../events.js')
 }
 
 /** The shipped declarative connector of citizen.lookup (config/connectors.json), alone in a file under `dir`. */

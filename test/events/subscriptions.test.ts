@@ -47,7 +47,7 @@ t.test('what GET returns can be PUT back; secrets rotate with an overlap during 
   const put = await app.inject({ method: 'PUT', url: `/v1/admin/subscriptions/${subscription.id as string}`, headers: auth, payload: got.json() })
   t.equal(put.statusCode, 200, put.body)
   t.same({ ...put.json(), updatedAt: null }, { ...got.json(), updatedAt: null }, 'unchanged by a round trip')
-  t.equal((await app.inject({ method: 'PUT', url: `/v1/admin/subscriptions/${subscription.id as string}`, headers: auth, payload: { ...got.json(), id: 'sub_0000000000000000' } })).statusCode, 409)
+  t.equal((await app.inject({ method: 'PUT', url: `/v1/admin/subscriptions/${subscription.id as string}`, headers: auth, payload: { ...(got.json() as object), id: 'sub_0000000000000000' } })).statusCode, 409)
 
   const rotated = await app.inject({ method: 'POST', url: `/v1/admin/subscriptions/${subscription.id as string}/secret`, headers: auth, payload: { overlapSeconds: 3600 } })
   t.equal(rotated.statusCode, 200)
