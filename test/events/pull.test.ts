@@ -53,7 +53,7 @@ t.test('the pull API pages through everything exactly once, while events keep ar
     if (done && body.items.length === 0) break
   }
   await all
-  const expected = await app.db.query<{ id: string }>(`SELECT id FROM events WHERE province_codes = '{79}' ORDER BY seq`)
+  const expected = await app.db.query<{ id: string }>('SELECT id FROM events WHERE province_codes = \'{79}\' ORDER BY seq')
   t.equal(expected.rows.length, 300)
   t.equal(new Set(seen).size, seen.length, 'no event twice')
   t.same(seen, expected.rows.map((r) => r.id), 'every event of the subscription, in order')
