@@ -132,8 +132,7 @@ async function main (): Promise<void> {
       AUDIT_KEY: 'bench-audit-key-0123456789abcdef0123456789',
       EVENTS_PULL_INTERVAL_MS: process.env.EVENTS_PULL_INTERVAL_MS ?? '100',
       EVENTS_LANES: process.env.EVENTS_LANES ?? '64',
-      EVENTS_BATCH: process.env.EVENTS_BATCH ?? '64',
-      EVENTS_ADMIN_UNITS_SINCE: '2099-01-01'
+      EVENTS_BATCH: process.env.EVENTS_BATCH ?? '64'
     })
     const instance = {
       id: SOURCE,

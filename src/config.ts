@@ -74,7 +74,7 @@ const schema = {
     EVENTS_PULL_INTERVAL_MS: { type: 'integer', minimum: 10, default: 2000 },
     EVENTS_PULL_LIMIT: { type: 'integer', minimum: 1, maximum: 5000, default: 500 },
     EVENTS_SOURCE_LEASE_MS: { type: 'integer', minimum: 1000, default: 30000 },
-    EVENTS_ADMIN_UNITS_SINCE: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', default: '2025-07-01' },
+    EVENTS_ADMIN_UNITS_SINCE: { type: 'string', pattern: '^(\\d{4}-\\d{2}-\\d{2})?$', default: '' },
     EVENTS_LANES: { type: 'integer', minimum: 1, default: 64 },
     EVENTS_BATCH: { type: 'integer', minimum: 1, maximum: 1000, default: 64 },
     EVENTS_CONNECTIONS: { type: 'integer', minimum: 1, maximum: 1024, default: 32 },
@@ -192,7 +192,8 @@ export interface Config {
     pullIntervalMs: number
     pullLimit: number
     sourceLeaseMs: number
-    adminUnitsSince: string
+    /** Code-table changes effective after this date are published; unset: after the day the gateway first ran. */
+    adminUnitsSince?: string
     lanes: number
     batch: number
     connections: number
@@ -302,7 +303,7 @@ export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | und
       pullIntervalMs: e.EVENTS_PULL_INTERVAL_MS as number,
       pullLimit: e.EVENTS_PULL_LIMIT as number,
       sourceLeaseMs: e.EVENTS_SOURCE_LEASE_MS as number,
-      adminUnitsSince: e.EVENTS_ADMIN_UNITS_SINCE as string,
+      adminUnitsSince: str('EVENTS_ADMIN_UNITS_SINCE'),
       lanes: e.EVENTS_LANES as number,
       batch: e.EVENTS_BATCH as number,
       connections: e.EVENTS_CONNECTIONS as number,

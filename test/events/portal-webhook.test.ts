@@ -85,7 +85,7 @@ t.test('event types are published: the catalogue, each schema, the OpenAPI docum
   t.equal((await app.inject({ method: 'GET', url: '/v1/event-types/nope.nope', headers: { authorization: `Bearer ${system}` } })).statusCode, 404)
   t.equal((await app.inject({ method: 'GET', url: '/v1/event-types' })).statusCode, 401)
   const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json()
-  for (const id of ['event.envelope', 'event.dossier.submitted-online', 'event.citizen.death-recorded', 'event.admin-unit.changed', 'event.push.request']) {
+  for (const id of ['event.envelope', 'event.dossier.submitted-online', 'event.citizen.death-recorded', 'event.admin-unit.changed', 'event.push.message']) {
     t.ok(doc.components.schemas[id], `OpenAPI has ${id}`)
   }
   for (const path of ['/v1/events', '/v1/event-types', '/v1/events/push/{sourceId}', '/v1/admin/subscriptions', '/v1/admin/subscriptions/{id}/deliveries']) {

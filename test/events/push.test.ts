@@ -75,7 +75,7 @@ t.test('the push endpoint: a signed message is recorded and delivered; forged, t
   const fixed = message(8)
   t.equal((await push(signed(secret, 'msg_0008', fixed), fixed)).statusCode, 202, 'the refused message id may be sent again, fixed')
 
-  await new Promise((resolve) => setTimeout(resolve, 300))
+  await waitFor(() => hook.received.length === 2, 20_000, 'the second pushed event delivered')
   t.equal(await app.db.query("SELECT count(*)::int AS n FROM events WHERE source = 'hotich-btp'").then((r) => r.rows[0].n), 2, 'only the two valid messages were recorded')
   t.equal(hook.received.length, 2)
 

@@ -89,17 +89,19 @@ function changesOf (units: AdminUnits): Change[] {
 /**
  * The gateway's own source of `admin-unit.changed`: the changes of the dated code tables that took effect up to
  * today, in date order. Its cursor is the key of the last change given (`date|level|code|change`); it starts after
- * `since` (EVENTS_ADMIN_UNITS_SINCE), so the reform of 2025-07-01 itself is not replayed to every subscriber
- * unless asked. Today moves on by itself: a change dated tomorrow is given tomorrow.
+ * `since` (EVENTS_ADMIN_UNITS_SINCE; unset: the day the gateway first runs), so past changes — the reform of
+ * 2025-07-01 itself — are not replayed to every subscriber unless asked. Today moves on by itself: a change dated
+ * tomorrow is given tomorrow.
  */
-export function adminUnitsSource (units: AdminUnits, since: string, today: () => string = todayInVietnam): PullSource {
+export function adminUnitsSource (units: AdminUnits, since: string | undefined, today: () => string = todayInVietnam): PullSource {
   let changes: Change[] | undefined
+  const start = `${since ?? today()}|~`
   return {
     id: ADMIN_UNITS_SOURCE,
-    initialCursor: `${since}|~`,
+    initialCursor: start,
     async fetch (cursor, limit): Promise<FeedPage> {
       changes ??= changesOf(units)
-      const after = cursor ?? `${since}|~`
+      const after = cursor ?? start
       const until = today()
       const page = changes.filter((c) => c.key > after && c.effective <= until).slice(0, limit)
       return { events: page.map((c) => c.event), cursor: page.length > 0 ? page[page.length - 1].key : after }

@@ -25,7 +25,7 @@ export default async function pushRoutes (app: FastifyInstance): Promise<void> {
   app.post<{ Params: { sourceId: string }, Body: string }>('/v1/events/push/:sourceId', {
     schema: {
       tags: ['events'],
-      summary: 'Push events (signed as Standard Webhooks; body: schemas event.push.request)',
+      summary: 'Push events (signed as Standard Webhooks; body: schemas event.push.message)',
       security: [],
       params: { type: 'object', properties: { sourceId: { type: 'string', maxLength: 64 } }, required: ['sourceId'] },
       response: { 202: { type: 'object', properties: { received: { type: 'integer' }, recorded: { type: 'integer' }, duplicates: { type: 'integer' } } } }
@@ -45,7 +45,7 @@ export default async function pushRoutes (app: FastifyInstance): Promise<void> {
     } catch {
       throw invalid('The body is not JSON', [{ path: '/', message: 'must be JSON' }])
     }
-    const shape = validator.validate('event.push.request', body)
+    const shape = validator.validate('event.push.message', body)
     if (!shape.ok) throw invalid('The body is not a list of events', shape.errors)
     const events = (body as { events: SourceEvent[] }).events
     const refused = events.findIndex((e) => !source.eventTypes.includes(e.type))
