@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import type { InstanceRecord } from './runtime/instance.js'
 import { notifyChange } from './change-feed.js'
+import { withTransaction } from '../db/transaction.js'
 
 interface Row {
   id: string
@@ -35,19 +36,10 @@ export class ConnectorStore {
 
   /** Runs `fn` in a transaction holding the configuration lock (one writer of connector config at a time). */
   async transaction<T> (fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect()
-    try {
-      await client.query('BEGIN')
+    return await withTransaction(this.#pool, async (client) => {
       await client.query('LOCK TABLE connector_instances IN SHARE ROW EXCLUSIVE MODE')
-      const result = await fn(client)
-      await client.query('COMMIT')
-      return result
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {})
-      throw err
-    } finally {
-      client.release()
-    }
+      return await fn(client)
+    })
   }
 
   async insert (client: pg.PoolClient, r: InstanceInput): Promise<InstanceRecord> {

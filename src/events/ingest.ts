@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
+import { Rollback, withTransaction } from '../db/transaction.js'
 import type { AuditKeyring } from '../audit/prepare.js'
 import { stringsAt, valueAt } from '../catalog/subjects.js'
 import type { FieldError } from '../catalog/explain-errors.js'
@@ -168,15 +169,10 @@ export class EventIngest {
     const result: PublishResult = { recorded: [], duplicates: 0, rejected, deliveries: 0, lanes: [] }
     if (rows.length === 0 && opts.cursor === undefined && opts.receipt === undefined) return result
 
-    const client = await this.#db.connect()
-    try {
-      await client.query('BEGIN')
+    return await withTransaction<PublishResult>(this.#db, async (client) => {
       if (opts.receipt !== undefined) {
         const { rowCount } = await client.query('INSERT INTO event_push_receipts (source, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [opts.source, opts.receipt])
-        if (rowCount === 0) {
-          await client.query('ROLLBACK')
-          return { ...result, refused: 'replayed' }
-        }
+        if (rowCount === 0) return new Rollback({ ...result, refused: 'replayed' as const })
       }
       let ids: string[] = []
       if (rows.length > 0) {
@@ -193,23 +189,14 @@ export class EventIngest {
           UPDATE event_source_cursors SET cursor = $3, pulled_at = now(), events_total = events_total + $4, last_error = NULL, updated_at = now()
           WHERE source = $1 AND leased_by = $2 AND lease_until > now() AND cursor IS NOT DISTINCT FROM $5`,
         [opts.source, opts.cursor.holder, opts.cursor.to, ids.length, opts.cursor.from])
-        if (rowCount === 0) {
-          await client.query('ROLLBACK')
-          return { ...result, deliveries: 0, lanes: [], refused: 'cursor-moved' }
-        }
+        if (rowCount === 0) return new Rollback({ ...result, deliveries: 0, lanes: [], refused: 'cursor-moved' as const })
       }
-      await client.query('COMMIT')
       const inserted = new Set(ids)
       for (const r of rows) {
         if (inserted.has(r.id)) result.recorded.push({ id: r.id, type: r.type, subjectHashes: r.subject_hashes, ...(r.case_id !== null ? { caseId: r.case_id } : {}) })
       }
       result.duplicates = rows.length - result.recorded.length
       return result
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {})
-      throw err
-    } finally {
-      client.release()
-    }
+    })
   }
 }

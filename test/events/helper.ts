@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { DeclaredInstance } from '../../src/connectors/declarative.js'
 import type { TestLike } from '../helper.js'
 import { tokenFor } from '../helper.js'
+import { portalInstance } from '../deliveries/helper.js'
 
 /** Settings of a test gateway whose sources, lanes and sweeper react in milliseconds. */
 export const EVENTS_ENV: Record<string, string> = {
@@ -19,21 +20,7 @@ export const EVENTS_ENV: Record<string, string> = {
 
 /** A `dvcqg` instance serving the portal simulator's change feed (and nothing else). */
 export function portalFeedInstance (url: string, id = 'portal-feed'): DeclaredInstance {
-  return {
-    id,
-    type: 'dvcqg',
-    services: ['dossier.events'],
-    provinces: null,
-    enabled: true,
-    config: {
-      baseUrl: url,
-      username: 'lienthong',
-      password: 'lienthong-sim',
-      dstcode: 'G22',
-      agencyCode: '000.00.01.H22',
-      runtime: { headersTimeoutMs: 2000, bodyTimeoutMs: 2000, deadlineMs: 3000 }
-    }
-  }
+  return { ...portalInstance(url), id, services: ['dossier.events'] }
 }
 
 /** A `population` instance serving the citizen simulator's change feed. */

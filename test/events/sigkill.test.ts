@@ -1,65 +1,27 @@
 import t from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
-import { existsSync, readdirSync, statSync } from 'node:fs'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import type { ChildProcess } from 'node:child_process'
 import type { FastifyInstance } from 'fastify'
 import { build } from '../helper.js'
+import { startWorkerProcess } from '../worker-process.js'
 import { startPortal, waitFor } from '../deliveries/helper.js'
 import { EVENTS_ENV, parties, portalFeedInstance, submission, subscribe, subscriber, type Subscriber } from './helper.js'
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const PROVINCES = ['01', '04', '08', '11', '12', '14', '15', '19', '20', '22', '24', '25', '31', '33', '37', '38', '40', '42', '44', '46', '48', '51', '52', '56', '66', '68', '75', '79', '80', '82', '86', '91', '92', '96']
-
-function newest (dirs: string[]): number {
-  let latest = 0
-  for (const dir of dirs) {
-    for (const entry of readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })) {
-      if (entry.isFile()) latest = Math.max(latest, statSync(join(entry.parentPath, entry.name)).mtimeMs)
-    }
-  }
-  return latest
-}
-
-/** `node dist/src/worker.js` when the build is newer than the sources (npm test builds first), else the TS loader. */
-function workerCommand (): string[] {
-  const built = join(ROOT, 'dist/src/worker.js')
-  if (existsSync(built) && statSync(built).mtimeMs >= newest(['src', 'connectors'])) return [built]
-  return [...process.execArgv.filter((a) => a.includes('@tapjs/typescript') || a === '--enable-source-maps'), 'src/worker.ts']
-}
 
 /** A real gateway worker process (pullers, lanes, sweeper) on the test's database and Redis prefix. */
 async function startGatewayWorker (t: Tap.Test, app: FastifyInstance): Promise<{ child: ChildProcess, exited: Promise<unknown> }> {
-  const child = spawn(process.execPath, workerCommand(), {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      ...EVENTS_ENV,
-      DATABASE_URL: app.config.databaseUrl,
-      REDIS_URL: app.config.redisUrl,
-      QUEUE_PREFIX: app.config.queuePrefix,
-      LOG_LEVEL: 'info',
-      EVENTS_DELIVERY_TIMEOUT_MS: '1000',
-      EVENTS_BATCH: '16',
-      CONNECTORS_FILE: 'test/fixtures/no-connectors.json',
-      // the audit key of the test gateway: subject hashes stay comparable
-      AUDIT_KEY: 'events-sigkill-audit-key-0123456789'
-    }
+  return await startWorkerProcess(t, {
+    ...EVENTS_ENV,
+    DATABASE_URL: app.config.databaseUrl,
+    REDIS_URL: app.config.redisUrl,
+    QUEUE_PREFIX: app.config.queuePrefix,
+    LOG_LEVEL: 'info',
+    EVENTS_DELIVERY_TIMEOUT_MS: '1000',
+    EVENTS_BATCH: '16',
+    CONNECTORS_FILE: 'test/fixtures/no-connectors.json',
+    // the audit key of the test gateway: subject hashes stay comparable
+    AUDIT_KEY: 'events-sigkill-audit-key-0123456789'
   })
-  const exited = once(child, 'exit')
-  let output = ''
-  child.stderr?.on('data', (d: Buffer) => { output += d.toString() })
-  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start: ${output}`)), 90_000)
-    child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('delivery worker started')) { clearTimeout(timer); resolve() }
-    })
-    exited.then(() => { clearTimeout(timer); reject(new Error(`worker exited with ${String(child.exitCode)}: ${output}`)) }, reject)
-  })
-  return { child, exited }
 }
 
 t.setTimeout(300_000)

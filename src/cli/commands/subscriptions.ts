@@ -133,23 +133,33 @@ const rotateSecret: Command = {
   }
 }
 
+/** The search options of deliveries and replay, and what they ask for. */
+const SEARCH = {
+  'event-type': { type: 'string', arg: 'TYPE', help: 'only this event type' },
+  'case-id': { type: 'string', arg: 'CODE', help: 'only this dossier' }
+} as const
+
+function searchOf (values: Context['values']): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [opt, field] of [['status', 'status'], ['event-type', 'eventType'], ['case-id', 'caseId'], ['limit', 'limit'], ['cursor', 'cursor']]) {
+    if (typeof values[opt] === 'string') out[field] = values[opt] as string
+  }
+  return out
+}
+
 const deliveries: Command = {
   path: ['subscriptions', 'deliveries'],
   summary: 'delivery status of a subscription, newest first',
   options: {
     ...ID,
+    ...SEARCH,
     status: { type: 'string', arg: 'STATUS', help: 'pending, delivering, retrying, delivered or failed' },
-    'event-type': { type: 'string', arg: 'TYPE', help: 'one event type' },
-    'case-id': { type: 'string', arg: 'CODE', help: 'one dossier code' },
     limit: { type: 'string', arg: 'N', help: 'at most N (1-1000, default 100)' },
     cursor: { type: 'string', arg: 'CURSOR', help: 'the nextCursor of the previous page' },
     ...JSON_OPTION
   },
   async run ({ values, io, gateway }) {
-    const q = new URLSearchParams()
-    for (const [opt, param] of [['status', 'status'], ['event-type', 'eventType'], ['case-id', 'caseId'], ['limit', 'limit'], ['cursor', 'cursor']]) {
-      if (typeof values[opt] === 'string') q.set(param, values[opt] as string)
-    }
+    const q = new URLSearchParams(searchOf(values))
     const page = await gateway().call<{ items: Delivery[], nextCursor: string | null }>('GET', `${path(str(values, 'id'))}/deliveries${q.size > 0 ? `?${q.toString()}` : ''}`)
     if (values.json === true) io.out(pretty(page))
     else if (page.items.length === 0) io.out('No deliveries.')
@@ -165,19 +175,9 @@ const deliveries: Command = {
 const replay: Command = {
   path: ['subscriptions', 'replay'],
   summary: 'replay deliveries of a subscription (default: its dead letters)',
-  options: {
-    ...ID,
-    status: { type: 'string', arg: 'STATUS', help: 'failed (default) or delivered' },
-    'event-type': { type: 'string', arg: 'TYPE', help: 'only this event type' },
-    'case-id': { type: 'string', arg: 'CODE', help: 'only this dossier' }
-  },
+  options: { ...ID, ...SEARCH, status: { type: 'string', arg: 'STATUS', help: 'failed (default) or delivered' } },
   async run ({ values, io, gateway }) {
-    const body = {
-      ...(values.status !== undefined ? { status: str(values, 'status') } : {}),
-      ...(values['event-type'] !== undefined ? { eventType: str(values, 'event-type') } : {}),
-      ...(values['case-id'] !== undefined ? { caseId: str(values, 'case-id') } : {})
-    }
-    const { replayed } = await gateway().call<{ replayed: number }>('POST', `${path(str(values, 'id'))}/replay`, body)
+    const { replayed } = await gateway().call<{ replayed: number }>('POST', `${path(str(values, 'id'))}/replay`, searchOf(values))
     io.out(`Replayed ${replayed} deliveries of ${str(values, 'id')}.`)
     return 0
   }

@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { withTransaction } from '../../db/transaction.js'
 
 /** Arbitrary, fixed key of the advisory lock that lets one gateway instance sweep at a time. */
 const SWEEP_LOCK = 727_022
@@ -13,14 +14,9 @@ export interface SweepResult { woken: string[], receiptsPurged: number }
  * replay window (a message that old is refused for its timestamp anyway).
  */
 export async function sweepOnce (db: pg.Pool, graceMs: number, receiptTtlS: number): Promise<SweepResult> {
-  const conn = await db.connect()
-  try {
-    await conn.query('BEGIN')
+  return await withTransaction(db, async (conn) => {
     const { rows: lock } = await conn.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [SWEEP_LOCK])
-    if (!lock[0].ok) {
-      await conn.query('COMMIT')
-      return { woken: [], receiptsPurged: 0 }
-    }
+    if (!lock[0].ok) return { woken: [], receiptsPurged: 0 }
     const { rows } = await conn.query<{ id: string }>(`
       SELECT s.id FROM event_subscriptions s
       WHERE s.enabled AND s.callback_url IS NOT NULL AND EXISTS (
@@ -31,12 +27,6 @@ export async function sweepOnce (db: pg.Pool, graceMs: number, receiptTtlS: numb
           OR (d.status = 'retrying' AND d.next_attempt_at < now() - make_interval(secs => $1::double precision / 1000))
           OR (d.status = 'delivering' AND d.lease_until < now())))`, [graceMs])
     const purged = await conn.query('DELETE FROM event_push_receipts WHERE received_at < now() - make_interval(secs => $1)', [receiptTtlS])
-    await conn.query('COMMIT')
     return { woken: rows.map((r) => r.id), receiptsPurged: purged.rowCount ?? 0 }
-  } catch (err) {
-    await conn.query('ROLLBACK').catch(() => {})
-    throw err
-  } finally {
-    conn.release()
-  }
+  })
 }

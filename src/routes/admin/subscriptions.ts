@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { Conflict, NotFound, ValidationFailed } from '../../errors.js'
 import { decodeEventCursor, encodeEventCursor } from '../../events/pull.js'
-import { checkSubscription } from '../../events/subscription-rules.js'
+import { checkSubscription, type CheckedSubscription } from '../../events/subscription-rules.js'
+import type { StoredSecret } from '../../events/signing-secrets.js'
 import { newSubscriptionId, type Subscription, type SubscriptionInput } from '../../events/subscriptions.js'
 import { replayDeliveries, searchDeliveries, subscriptionView, type DeliverySearch } from '../../events/views.js'
 import { auditAdminChange } from './audit-change.js'
@@ -10,6 +11,19 @@ import { deliveryItem, deliverySearch, subscriptionBody, subscriptionReplace, su
 const params = { type: 'object', properties: { id: { type: 'string', pattern: '^sub_[0-9a-f]{16}$' } }, required: ['id'] } as const
 
 interface ListQuery extends DeliverySearch { limit?: string, cursor?: string }
+
+/** The stored form of a checked subscription. */
+const recordOf = (id: string, value: CheckedSubscription, secrets: StoredSecret[]): Omit<Subscription, 'createdAt' | 'updatedAt' | 'version'> => ({
+  id,
+  clientId: value.clientId,
+  eventTypes: value.eventTypes,
+  filter: value.filter ?? {},
+  callbackUrl: value.callbackUrl ?? null,
+  purpose: value.purpose,
+  retryPolicy: value.retryPolicy,
+  enabled: value.enabled ?? true,
+  secrets
+})
 
 function invalid (errors: Array<{ path: string, message: string }>): Error {
   return Object.assign(new ValidationFailed('The subscription is invalid'), { errors })
@@ -46,17 +60,7 @@ export default async function subscriptionRoutes (app: FastifyInstance): Promise
     const id = newSubscriptionId()
     const webhook = value.callbackUrl !== undefined && value.callbackUrl !== null
     const first = webhook ? signing.first(id) : undefined
-    const created = await store.insert({
-      id,
-      clientId: value.clientId,
-      eventTypes: value.eventTypes,
-      filter: value.filter ?? {},
-      callbackUrl: value.callbackUrl ?? null,
-      purpose: value.purpose,
-      retryPolicy: value.retryPolicy,
-      enabled: value.enabled ?? true,
-      secrets: first?.secrets ?? []
-    })
+    const created = await store.insert(recordOf(id, value, first?.secrets ?? []))
     const view = subscriptionView(created)
     auditAdminChange(app, request, { entity: 'subscription', id, action: 'create', after: view })
     void reply.header('cache-control', 'no-store')
@@ -78,17 +82,7 @@ export default async function subscriptionRoutes (app: FastifyInstance): Promise
     const webhook = value.callbackUrl !== undefined && value.callbackUrl !== null
     // A pull subscription turned into a webhook gets its first secret (GET /secret to rotate; shown on rotation).
     const secrets = webhook && before.secrets.length === 0 ? signing.first(id).secrets : before.secrets
-    const updated = await store.update({
-      id,
-      clientId: value.clientId,
-      eventTypes: value.eventTypes,
-      filter: value.filter ?? {},
-      callbackUrl: value.callbackUrl ?? null,
-      purpose: value.purpose,
-      retryPolicy: value.retryPolicy,
-      enabled: value.enabled ?? true,
-      secrets
-    })
+    const updated = await store.update(recordOf(id, value, secrets))
     if (updated === undefined) throw new NotFound(`Subscription ${id} does not exist`)
     app.events.targets.forget(id)
     const view = subscriptionView(updated)
