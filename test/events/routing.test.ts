@@ -5,6 +5,9 @@ import { startPortal, waitFor } from '../deliveries/helper.js'
 import { createCitizenSimulator } from '../../src/simulators/index.js'
 import { EVENTS_ENV, parties, populationFeedInstance, portalFeedInstance, submission, subscribe, subscriber } from './helper.js'
 
+// several gateways start per test; on a loaded machine that takes a while
+t.setTimeout(300_000)
+
 t.test('an event about an old commune of a merged province reaches today\'s province and commune, with both codes', async (t) => {
   const portal = await startPortal(t)
   const app = await build(t, { connectors: [portalFeedInstance(portal.url)], workers: true, env: EVENTS_ENV })

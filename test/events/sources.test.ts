@@ -4,6 +4,9 @@ import { build, testConfig } from '../helper.js'
 import { startPortal, waitFor } from '../deliveries/helper.js'
 import { EVENTS_ENV, portalFeedInstance, submission } from './helper.js'
 
+// several gateways start per test; on a loaded machine that takes a while
+t.setTimeout(300_000)
+
 t.test('a pulled source is recorded exactly once across instances pulling at once and restarts', async (t) => {
   const portal = await startPortal(t)
   for (let i = 1; i <= 300; i++) portal.portal.feed.submitOnline(submission(i))
@@ -15,13 +18,13 @@ t.test('a pulled source is recorded exactly once across instances pulling at onc
   await b.ready()
   const count = async (): Promise<number> => (await a.db.query("SELECT count(*)::int AS n FROM events WHERE source = 'portal-feed'")).rows[0].n
   for (let restart = 0; restart < 2; restart++) {
-    await waitFor(async () => await count() > 100 * (restart + 1), 30_000, 'some pages pulled')
+    await waitFor(async () => await count() > 100 * (restart + 1), 90_000, 'some pages pulled')
     await b.close()
     b = await buildApp(config, { connectors, workers: true })
     await b.ready()
   }
   t.teardown(async () => { await b.close() })
-  await waitFor(async () => await count() === 300, 30_000, 'the whole feed')
+  await waitFor(async () => await count() === 300, 90_000, 'the whole feed')
   await a.events.pullers?.drain()
   await b.events.pullers?.drain()
   const { rows } = await a.db.query<{ id: string, n: number }>("SELECT source_event_id AS id, count(*)::int AS n FROM events WHERE source = 'portal-feed' GROUP BY source_event_id HAVING count(*) > 1")
