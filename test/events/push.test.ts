@@ -41,7 +41,7 @@ t.test('the push endpoint: a signed message is recorded and delivered; forged, t
   const ok = await push(signed(secret, 'msg_0001', body), body)
   t.equal(ok.statusCode, 202, ok.body)
   t.same(ok.json(), { received: 1, recorded: 1, duplicates: 0 })
-  await waitFor(() => hook.received.length === 1, 20_000, 'the pushed event delivered')
+  await waitFor(() => hook.received.length >= 1, 20_000, 'the pushed event delivered')
   t.match(hook.events()[0], { type: 'citizen.death-recorded', source: 'hotich-btp', data: { personalId: PIN } })
 
   const replay = await push(signed(secret, 'msg_0001', body), body)
@@ -75,9 +75,9 @@ t.test('the push endpoint: a signed message is recorded and delivered; forged, t
   const fixed = message(8)
   t.equal((await push(signed(secret, 'msg_0008', fixed), fixed)).statusCode, 202, 'the refused message id may be sent again, fixed')
 
-  await waitFor(() => hook.received.length === 2, 20_000, 'the second pushed event delivered')
+  await waitFor(() => hook.received.length >= 2, 20_000, 'the second pushed event delivered')
   t.equal(await app.db.query("SELECT count(*)::int AS n FROM events WHERE source = 'hotich-btp'").then((r) => r.rows[0].n), 2, 'only the two valid messages were recorded')
-  t.equal(hook.received.length, 2)
+  t.equal(new Set(hook.received.map((r) => r.headers['webhook-id'])).size, 2)
 
   // the source rotates its secret: during the overlap both are accepted
   const rotated = await app.inject({ method: 'POST', url: '/v1/admin/push-sources/hotich-btp/secret', headers: auth, payload: { overlapSeconds: 600 } })

@@ -31,7 +31,7 @@ t.test('an event about an old commune of a merged province reaches today\'s prov
   }
 
   portal.portal.feed.submitOnline(submission(7, { maTinh: '02', maXa: '00692', diaChi: 'Tổ 5, phường Ngọc Hà, thành phố Hà Giang' }))
-  await waitFor(() => province.received.length === 1 && commune.received.length === 1, 20_000, 'both subscribers')
+  await waitFor(() => province.received.length >= 1 && commune.received.length >= 1, 20_000, 'both subscribers')
   await app.events.pullers?.drain()
   for (const sub of [province, commune]) {
     const [event] = sub.events()
@@ -58,8 +58,8 @@ t.test('population events go to the provinces of residence: a death to one, a mo
   }
   citizen.feed.recordDeath(a.personalId, '2026-12-01', 'TLKT-0001')
   citizen.feed.moveResidence(b.personalId, { provinceCode: '01', communeCode: '00070' }, '2026-12-02')
-  await waitFor(() => hanoi.received.length === 2 && hcmc.received.length === 1, 20_000, 'the population events')
-  t.match(hanoi.events(), [
+  await waitFor(() => hanoi.received.length >= 2 && hcmc.received.length >= 1, 20_000, 'the population events')
+  t.match(hanoi.events().sort((a, b) => a.type.localeCompare(b.type)), [
     { type: 'citizen.death-recorded', data: { personalId: a.personalId, dateOfDeath: '2026-12-01', deathRegistrationNo: 'TLKT-0001' }, units: [{ role: 'residence', provinceCode: '01' }] },
     { type: 'citizen.residence-changed', data: { personalId: b.personalId, kind: 'permanent' }, units: [{ role: 'from', provinceCode: '79' }, { role: 'to', provinceCode: '01', communeCode: '00070' }] }
   ])
@@ -81,10 +81,12 @@ t.test('admin-unit.changed: the code tables\' changes since EVENTS_ADMIN_UNITS_S
   await first.close()
 
   const app = await build(t, { config, workers: true })
-  await waitFor(() => dongNai.received.length === 11, 20_000, 'the changes of 2026-04-30')
+  // at least once: a send that timed out on a loaded machine may be repeated, under the same event id
+  const distinct = (): number => new Set(dongNai.events().map((e) => e.id)).size
+  await waitFor(() => distinct() === 11, 60_000, 'the changes of 2026-04-30')
   const province = dongNai.events().find((e) => e.data.level === 'province')
   t.match(province, { data: { code: '75', change: 'changed', effectiveFrom: '2026-04-30', before: { type: 'tinh' }, after: { type: 'thanh-pho' } }, units: [{ role: 'unit', provinceCode: '75' }] })
   t.equal(hanoi.received.length, 0)
   await app.events.pullers?.drain()
-  t.equal(dongNai.received.length, 11, 'pulled again: nothing new')
+  t.equal(distinct(), 11, 'pulled again: nothing new')
 })

@@ -57,7 +57,7 @@ t.test('what GET returns can be PUT back; secrets rotate with an overlap during 
   t.ok(rotated.json().secrets[1].expiresAt !== null, 'the old secret expires after the overlap')
 
   await app.events.publish([deathOf(1)], { source: 'test' })
-  await waitFor(() => hook.received.length === 1, 20_000, 'the webhook')
+  await waitFor(() => hook.received.length >= 1, 20_000, 'the webhook')
   const [msg] = hook.received
   t.equal(msg.headers['webhook-signature'].split(' ').length, 2, 'one signature per secret in force')
   t.ok(new Webhook(first).verify(msg.body, msg.headers), 'the old secret still verifies during the overlap')
@@ -67,7 +67,7 @@ t.test('what GET returns can be PUT back; secrets rotate with an overlap during 
   const third = (await app.inject({ method: 'POST', url: `/v1/admin/subscriptions/${subscription.id as string}/secret`, headers: auth, payload: { overlapSeconds: 0 } })).json().secret as string
   app.events.targets.forget(subscription.id)
   await app.events.publish([deathOf(2, '001090012399')], { source: 'test' })
-  await waitFor(() => hook.received.length === 2, 20_000, 'the second webhook')
+  await waitFor(() => hook.received.length >= 2, 20_000, 'the second webhook')
   const last = hook.received[1]
   t.ok(new Webhook(third).verify(last.body, last.headers))
   t.throws(() => new Webhook(first).verify(last.body, last.headers), 'an expired secret no longer verifies')
