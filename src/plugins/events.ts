@@ -114,10 +114,9 @@ export default fp<EventsOptions>(async function events (app, opts) {
     return result
   }
 
-  const sources = (): PullSource[] => [
-    ...connectorSources(app.connectors.list(), app.log),
-    adminUnitsSource(app.adminUnits, cfg.adminUnitsSince)
-  ]
+  // one code-table source per process: its list of changes is computed once, on its first pull
+  const unitsSource = adminUnitsSource(app.adminUnits, cfg.adminUnitsSince)
+  const sources = (): PullSource[] => [...connectorSources(app.connectors.list(), app.log), unitsSource]
 
   let worker: Worker<LaneJob> | undefined
   let pullers: Pullers | undefined
