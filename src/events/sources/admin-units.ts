@@ -4,7 +4,8 @@ import type { PullSource } from './puller.js'
 
 export const ADMIN_UNITS_SOURCE = 'admin-units'
 
-interface Change { key: string, effective: string, event: FeedEvent }
+/** A change of the tables: its key (`date|level|code|change`) and its event, made only when it is given out. */
+interface Change { key: string, effective: string, event: () => FeedEvent }
 
 function dayAfter (date: string): string {
   const d = new Date(date + 'T00:00:00Z')
@@ -40,9 +41,9 @@ function changesOf (units: AdminUnits): Change[] {
           out.push({
             key: `${v.validFrom}|${level}|${code}|${change}`,
             effective: v.validFrom,
-            event: {
+            event: () => ({
               type: 'admin-unit.changed',
-              sourceEventId: `${level}:${code}:${v.validFrom}:${change}`,
+              sourceEventId: `${level}:${code}:${v.validFrom as string}:${change}`,
               occurredAt: `${v.validFrom}T00:00:00+07:00`,
               data: {
                 level,
@@ -53,9 +54,9 @@ function changesOf (units: AdminUnits): Change[] {
                 after: unitView(v),
                 // the units merged into it, for the reform's new units (later changes keep the code's lineage)
                 predecessors: v.validFrom === REFORM_DATE ? links(store.predecessorsOf(v)) : [],
-                location: place(level, code, v.validFrom)
+                location: place(level, code, v.validFrom as string)
               }
-            }
+            })
           })
         }
         if (v.validTo !== null && i === versions.length - 1) {
@@ -63,7 +64,7 @@ function changesOf (units: AdminUnits): Change[] {
           out.push({
             key: `${effective}|${level}|${code}|ended`,
             effective,
-            event: {
+            event: () => ({
               type: 'admin-unit.changed',
               sourceEventId: `${level}:${code}:${effective}:ended`,
               occurredAt: `${effective}T00:00:00+07:00`,
@@ -75,9 +76,9 @@ function changesOf (units: AdminUnits): Change[] {
                 before: unitView(v),
                 after: null,
                 successors: links(store.successorsOn(v, effective)),
-                location: place(level, code, v.validTo)
+                location: place(level, code, v.validTo as string)
               }
-            }
+            })
           })
         }
       })
@@ -103,8 +104,17 @@ export function adminUnitsSource (units: AdminUnits, since: string | undefined, 
       changes ??= changesOf(units)
       const after = cursor ?? start
       const until = today()
-      const page = changes.filter((c) => c.key > after && c.effective <= until).slice(0, limit)
-      return { events: page.map((c) => c.event), cursor: page.length > 0 ? page[page.length - 1].key : after }
+      // the first change after the cursor (keys sorted), then those in force by today
+      let lo = 0
+      let hi = changes.length
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1
+        if (changes[mid].key <= after) lo = mid + 1
+        else hi = mid
+      }
+      const page: Change[] = []
+      for (let i = lo; i < changes.length && page.length < limit && changes[i].effective <= until; i++) page.push(changes[i])
+      return { events: page.map((c) => c.event()), cursor: page.length > 0 ? page[page.length - 1].key : after }
     }
   }
 }
