@@ -27,7 +27,6 @@
  * `node dist/bench/profile-summary.js /tmp/prof/*.cpuprofile 25 <acceptOnly.fromUs>`.
  * Prints one JSON object, then a one-line markdown summary.
  */
-import { readFileSync, readdirSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -44,6 +43,7 @@ import type { FastifyInstance } from 'fastify'
 import { loadConfig, type Config } from '../src/config.js'
 import { startLocalServices, type LocalServices } from '../src/dev/local-services.js'
 import { createDvcqgSimulator, type DvcqgSimulator } from '../src/simulators/index.js'
+import { serversCpuMs } from './lib/server-cpu.js'
 
 const N = Number(process.env.BENCH_DELIVERIES ?? 5000)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64)
@@ -174,27 +174,6 @@ async function send (pool: Pool, url: string, token: string, items: Item[]): Pro
   const code = await exited
   if (code !== 0) throw new Error(`load generator exited with ${String(code)}`)
   return JSON.parse(out) as Sent
-}
-
-/** User + system CPU (ms) of the private servers below this process, by name, with the children they reaped. */
-function serversCpuMs (): { postgres: number, redis: number } {
-  const procs: Array<{ pid: number, ppid: number, comm: string, ms: number }> = []
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const text = readFileSync(`/proc/${name}/stat`, 'utf8')
-      const f = text.slice(text.lastIndexOf(') ') + 2).split(' ')
-      const comm = text.slice(text.indexOf('(') + 1, text.lastIndexOf(') '))
-      procs.push({ pid: Number(name), ppid: Number(f[1]), comm, ms: (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 10 })
-    } catch {}
-  }
-  const out = { postgres: 0, redis: 0 }
-  for (const p of procs.filter((x) => x.ppid === process.pid)) {
-    if (p.comm.startsWith('redis')) out.redis += p.ms
-    // the postmaster (its reaped backends included) and its live backends
-    if (p.comm.startsWith('postgres')) out.postgres += p.ms + procs.filter((c) => c.ppid === p.pid).reduce((sum, c) => sum + c.ms, 0)
-  }
-  return out
 }
 
 /** Commands Redis ran and transactions PostgreSQL committed (in the bench database) so far: round trips per item. */

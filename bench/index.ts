@@ -3,7 +3,7 @@
  * Lookups (a) simulator direct, (b) baseline proxy, (c) the gateway's full lookup path — each server in its own
  * process, autocannon here — with ratios, half-rate p99, peak RSS with 256 connections, audit trail + tracing on/off
  * in alternated rounds, the variants asked for, and a CPU profile of (c); then the deliveries and admin-units
- * benchmarks. Writes bench/results/latest.{json,md} and prints the markdown. Exit code 1 when a part failed (not
+ * benchmarks, then the events scenario (bench/events.ts). Writes bench/results/latest.{json,md} and prints the markdown. Exit code 1 when a part failed (not
  * when a target is missed: that is a result).
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { runLookups } from './lookups.js'
 import { machine } from './lib/machine.js'
 import { killAllNow, stopAll } from './lib/proc.js'
-import { auditTracingOnOff, markdown, targets, type DeliveriesResult, type Results } from './lib/report.js'
+import { auditTracingOnOff, markdown, targets, type DeliveriesResult, type EventsResult, type Results } from './lib/report.js'
 import { runScript } from './lib/scripts.js'
 import { services as startServices, type Services } from './lib/services.js'
 import { settings as readSettings } from './lib/settings.js'
@@ -87,6 +87,11 @@ try {
     })
     if (!results.deliveries.ok) results.errors.push(`deliveries: ${results.deliveries.error ?? `exit ${results.deliveries.exitCode}`}`)
   }
+  if (!s.skip.has('events') && !interrupted) {
+    say('events: portal submissions fanned out to 34 province subscribers (bench/events.ts)')
+    results.events = await runScript<EventsResult>(scripts.events, { env, timeoutMs: 300_000, logFile: join(dir, 'events.log') })
+    if (!results.events.ok) results.errors.push(`events: ${results.events.error ?? `exit ${results.events.exitCode}`}`)
+  }
   if (!s.skip.has('admin-units') && !interrupted) {
     say('admin units (bench/admin-units.ts)')
     results.adminUnits = await runScript(scripts.adminUnits, { execArgv: ['--expose-gc'], env, timeoutMs: 60_000, logFile: join(dir, 'admin-units.log') })
@@ -109,7 +114,7 @@ try {
 }
 
 if (interrupted) await new Promise(() => {}) // the signal handler exits once the children are gone
-results.targets = targets(results.lookups, results.deliveries?.result)
+results.targets = targets(results.lookups, results.deliveries?.result, results.events?.result)
 results.seconds = Math.round((performance.now() - started) / 1000)
 const md = markdown(results)
 writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify(results, null, 2) + '\n')

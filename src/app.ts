@@ -20,6 +20,8 @@ import queues from './plugins/queues.js'
 import drain from './plugins/drain.js'
 import procedures from './plugins/procedures.js'
 import procedureRoutes from './routes/procedures/index.js'
+import events from './plugins/events.js'
+import eventRoutes from './routes/events/index.js'
 import dossierRoutes from './routes/dossiers/index.js'
 import { logDestination, loggerOptions } from './logging.js'
 import { AccessLog } from './plugins/access-log.js'
@@ -111,6 +113,7 @@ async function registerAll (app: FastifyInstance, config: Config, opts: BuildOpt
   await app.register(connectors, { seed: opts.connectors, types: opts.connectorTypes })
   await app.register(queues, { workers: opts.workers })
   await app.register(procedures, { workers: opts.workers })
+  await app.register(events, { workers: opts.workers, http: opts.http })
   if (opts.http !== false) {
     await app.register(healthRoutes)
     await app.register(authRoutes)
@@ -121,5 +124,6 @@ async function registerAll (app: FastifyInstance, config: Config, opts: BuildOpt
     await app.register(adminUnitRoutes)
     await app.register(auditRoutes)
     await app.register(procedureRoutes)
+    await app.register(eventRoutes)
   }
 }

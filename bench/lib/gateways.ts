@@ -14,7 +14,8 @@ export const scripts = {
   deliveries: here('../deliveries.js'),
   adminUnits: here('../admin-units.js'),
   checkpoints: here('../checkpoints.js'),
-  procedures: here('../procedures.js')
+  procedures: here('../procedures.js'),
+  events: here('../events.js')
 }
 
 /** The shipped declarative connector of citizen.lookup (config/connectors.json), alone in a file under `dir`. */

@@ -14,6 +14,15 @@ export interface DeliveriesResult {
   check: { deliveredInDb: number, portalItems: number, expected: number, dossiersNotExactlyOnce: number, duplicates: number }
 }
 
+/** What bench/events.ts prints, as far as the report uses it. */
+export interface EventsResult {
+  subscribers: number
+  fanout: string
+  burst: { events: number, deliveries: number, eventsPerSecond: number, deliveriesPerSecond: number, cpuMsPerDelivery: Record<string, number> }
+  latency: { deliveriesPerSecond: number, p50Ms: number, p99Ms: number }
+  lost: number
+}
+
 export interface Target { id: string, target: string, value: string, met: boolean | null }
 
 export interface Results {
@@ -28,6 +37,7 @@ export interface Results {
   /** Cost of the audit checkpoints (bench/checkpoints.ts). */
   checkpoints?: ScriptResult<unknown>
   procedures?: ScriptResult<Record<string, unknown>>
+  events?: ScriptResult<EventsResult>
   targets: Target[]
   errors: string[]
 }
@@ -52,8 +62,12 @@ export function auditTracingOnOff (l: LookupResults): { on: number, off: number,
   return undefined
 }
 
-export function targets (l: LookupResults | undefined, d: DeliveriesResult | undefined): Target[] {
+export function targets (l: LookupResults | undefined, d: DeliveriesResult | undefined, e?: EventsResult): Target[] {
   const list: Target[] = []
+  if (e !== undefined) {
+    list.push({ id: 'event-deliveries', target: `events: ≥ 2,000 deliveries/s to ${e.subscribers} subscribers`, value: `${e.burst.deliveriesPerSecond}/s (${e.burst.eventsPerSecond} events/s ingested)`, met: e.burst.deliveriesPerSecond >= 2000 })
+    list.push({ id: 'event-none-lost', target: 'events: none lost', value: `${e.lost} lost`, met: e.lost === 0 })
+  }
   if (l !== undefined) {
     const ratio = l.gateway.rps / Math.max(1, l.baselineProxy.rps)
     list.push({ id: 'throughput', target: '(c)/(b) throughput ≥ 0.7', value: `${r2(ratio)} (${l.gateway.rps} / ${l.baselineProxy.rps} req/s)`, met: ratio >= 0.7 })
@@ -151,6 +165,15 @@ export function markdown (res: Results): string {
       ? `Deliveries (${d.result.dossiers} dossiers, bench/deliveries.ts): accepted ${d.result.acceptOnly.perSecond}/s, delivered ${d.result.deliverOnly.perSecond}/s; ` +
         `steps accepted while delivering ${d.result.stepsWhileDelivering.acceptPerSecond}/s, delivered ${d.result.stepsWhileDelivering.deliveredPerSecond}/s end to end.`
       : `Deliveries: failed (${d.error ?? 'unknown'}).`, '')
+  }
+  const ev = res.events
+  if (ev !== undefined) {
+    out.push(ev.result !== undefined
+      ? `Events (bench/events.ts, ${ev.result.burst.events} portal submissions, fan-out ${ev.result.fanout} to ${ev.result.subscribers} subscribers): ` +
+        `ingested ${ev.result.burst.eventsPerSecond} events/s, delivered ${ev.result.burst.deliveriesPerSecond} webhooks/s ` +
+        `(CPU ms per delivery: ${Object.entries(ev.result.burst.cpuMsPerDelivery).map(([k, v]) => `${k} ${v}`).join(', ')}); ` +
+        `source → subscriber p50 ${ev.result.latency.p50Ms} ms, p99 ${ev.result.latency.p99Ms} ms at ${ev.result.latency.deliveriesPerSecond} deliveries/s; lost ${ev.result.lost}.`
+      : `Events: failed (${ev.error ?? 'unknown'}).`, '')
   }
   const a = res.adminUnits
   if (a !== undefined) out.push(a.summary !== undefined ? `Admin units (bench/admin-units.ts): ${a.summary}` : `Admin units: failed (${a.error ?? 'unknown'}).`, '')

@@ -19,7 +19,7 @@ export interface Settings {
    * comma-separated list of `off`, `trace-all`, `no-tracing`, `no-audit`, `log-warn`). `off` is measured in the
    * alternated rounds already; as a variant it is one more run, after them. */
   variants: string[]
-  /** Parts to leave out (BENCH_SKIP, comma-separated: `alternated`, `profile`, `deliveries`, `admin-units`). */
+  /** Parts to leave out (BENCH_SKIP, comma-separated: `alternated`, `profile`, `deliveries`, `events`, `admin-units`). */
   skip: Set<string>
   /** Which gateway the CPU profile is taken of (BENCH_PROFILE: `full`, the default, or `off`: audit trail and tracing
    * off, to see the rest of the path). */

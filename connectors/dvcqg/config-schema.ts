@@ -23,6 +23,7 @@ export const dvcqgConfigSchema = {
     agencyCode: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[!-~]+$' },
     sessionTtlMs: { type: 'integer', minimum: 1000, maximum: 86_400_000 },
     lookupService: { type: 'string', maxLength: 64, pattern: '^[A-Za-z]*$' },
+    feedService: { type: 'string', maxLength: 64, pattern: '^[A-Za-z]+$' },
     errorCodes: {
       type: 'object',
       additionalProperties: false,
@@ -58,6 +59,8 @@ export interface DvcqgConfig {
   agencyCode: string
   sessionTtlMs?: number
   lookupService?: string
+  /** The portal's change feed service (default LayDanhSachThayDoiHoSo). */
+  feedService?: string
   errorCodes?: { sessionInvalid?: number, dossierExists?: number, dossierNotFound?: number, retryable?: number[], permanent?: number[] }
   applicantTypes?: { person: string, organisation: string }
   fileUrlBase?: string

@@ -2,6 +2,7 @@ import { contentHash, defineConnectorType, UpstreamFailure, type CallContext } f
 import { dvcqgConfigSchema, type DvcqgConfig } from './config-schema.js'
 import { toHoSo, toTienDo, type MappingOptions } from './mapping.js'
 import { PortalClient, type PortalAnswer } from './portal-client.js'
+import { toFeedEvent } from './events.js'
 
 type Json = Record<string, unknown>
 
@@ -26,8 +27,8 @@ const asTrueFalse = (b: boolean): string => b ? 'True' : 'False'
 export default defineConnectorType<DvcqgConfig>({
   type: 'dvcqg',
   version: '1.0.0',
-  description: 'National Public Service Portal (DVCQG): DongBoHoSoMC and CapNhatTienDoHoSoMC with session login and dstcode',
-  services: ['dossier.sync', 'dossier.progress'],
+  description: 'National Public Service Portal (DVCQG): DongBoHoSoMC and CapNhatTienDoHoSoMC with session login and dstcode; its change feed (feedService) as dossier events',
+  services: ['dossier.sync', 'dossier.progress', 'dossier.events'],
   configSchema: dvcqgConfigSchema,
   secretFields: ['/password'],
   origin: (config) => new URL(config.baseUrl).origin,
@@ -39,6 +40,7 @@ export default defineConnectorType<DvcqgConfig>({
       fileUrlBase: config.fileUrlBase
     }
     const lookupService = config.lookupService ?? 'TraCuuHoSo'
+    const feedService = config.feedService ?? 'LayDanhSachThayDoiHoSo'
 
     const check = (answer: PortalAnswer, what: string): Ack => {
       if (answer.error_code === 0) return { applied: 'sent', upstreamCode: '0' }
@@ -97,6 +99,14 @@ export default defineConnectorType<DvcqgConfig>({
         if (serviceId === 'dossier.sync' && p.kind === 'dossier') return await syncDossier(p, ctx)
         if (serviceId === 'dossier.progress' && p.kind === 'progress') return await syncProgress(p, ctx)
         throw new UpstreamFailure('rejected', `dvcqg cannot deliver ${serviceId}`, { retryable: false })
+      },
+      async pull (serviceId, request, ctx) {
+        if (serviceId !== 'dossier.events') throw new UpstreamFailure('rejected', `dvcqg has no feed ${serviceId}`, { retryable: false })
+        const answer = await portal.call(feedService, { SauMaThayDoi: request.cursor, SoLuong: request.limit }, ctx)
+        if (answer.error_code !== 0) throw portal.failure(answer, feedService)
+        const items = Array.isArray(answer.result) ? answer.result as Json[] : []
+        const last = items.length > 0 ? String(items[items.length - 1].MaThayDoi) : request.cursor
+        return { events: items.map(toFeedEvent), cursor: typeof answer.MaThayDoiCuoi === 'string' ? answer.MaThayDoiCuoi : last }
       },
       async probe (ctx) {
         await portal.call(lookupService !== '' ? lookupService : 'DongBoHoSoMC', { MaHoSo: '' }, ctx)

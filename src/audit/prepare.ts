@@ -142,8 +142,13 @@ function sortedKeys (keys: AuditKeyring, own: string[]): Array<[string, string]>
   return pairs.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
 }
 
+const KEYED = /^[0-9a-f]{64}$/
+
 /** Keyed, distinct and sorted: the stored form of the subjects of an event. */
-function subjectsOf (keys: AuditKeyring, given: string[] | undefined): string[] {
+function subjectsOf (keys: AuditKeyring, given: string[] | undefined, hashed?: string[]): string[] {
+  if (hashed !== undefined && hashed.length > 0) {
+    return [...new Set([...subjectsOf(keys, given), ...hashed.filter((h) => typeof h === 'string' && KEYED.test(h))])].sort()
+  }
   if (given === undefined || given.length === 0) return []
   if (given.length === 1) return typeof given[0] === 'string' && given[0].trim() !== '' ? [keys.subject(given[0])] : []
   return [...new Set(given.filter((s) => typeof s === 'string' && s.trim() !== '').map((s) => keys.subject(s)))].sort()
@@ -154,7 +159,7 @@ function subjectsOf (keys: AuditKeyring, given: string[] | undefined): string[] 
  * event's own `at` when valid), identifiers keyed, text scrubbed, numbers normalised.
  */
 export function prepare (input: AuditEventInput, keys: AuditKeyring, id: string = randomUUID(), now: number = Date.now()): PreparedEvent {
-  const subjects = subjectsOf(keys, input.subjects)
+  const subjects = subjectsOf(keys, input.subjects, input.subjectHashes)
   const given = input.at instanceof Date ? input.at.getUTCFullYear() : NaN
   const at = new Date(given >= 1970 && given <= 9999 ? (input.at as Date).getTime() : now)
   const d = input.details !== undefined ? details(keys, input.details) as Record<string, unknown> : null

@@ -14,6 +14,9 @@ export type AuditKind =
   | 'procedure.filed'
   | 'procedure.step'
   | 'procedure.action'
+  | 'event.received'
+  | 'event.rejected'
+  | 'event.delivery'
 
 export type AuditOutcome = 'ok' | 'not_found' | 'denied' | 'invalid' | 'error' | 'retrying' | 'failed'
 
@@ -48,6 +51,8 @@ export interface AuditEventInput {
   errorCode?: string
   /** Personal identifiers concerned, IN CLEAR: hashed with the audit key before anything is stored. */
   subjects?: string[]
+  /** Subjects already in their stored form (keyed hashes from `AuditKeyring.subject`): events carry only these. */
+  subjectHashes?: string[]
   /** Free structured details (admin before/after with secrets masked, delivery id, attempt number). No identifiers. */
   details?: Record<string, unknown>
 }

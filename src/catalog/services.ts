@@ -8,9 +8,11 @@ export interface ServiceDefinition {
   version: string
   /**
    * `lookup`: synchronous read from a national system; `delivery`: queued write to one; `procedure`: a filing of an
-   * interlinked procedure group (docs/procedures.md); `step`: a call the procedure engine makes (never a client).
+   * interlinked procedure group (docs/procedures.md); `step`: a call the procedure engine makes (never a client);
+   * `source`: a change feed the gateway pulls events from (served by connector instances, never granted to clients;
+   * docs/events.md).
    */
-  kind: 'lookup' | 'delivery' | 'procedure' | 'step'
+  kind: 'lookup' | 'delivery' | 'procedure' | 'step' | 'source'
   title: string
   description: string
   /** `$id` of the request body schema in `schemas/`. */
@@ -119,10 +121,39 @@ export const SERVICES: readonly ServiceDefinition[] = Object.freeze([
     subjectFields: ['mother.personalId', 'father.personalId', 'declarant.personalId', 'deceased.personalId', 'beneficiary.personalId'],
     routing: 'global'
   }),
-  ...PROCEDURE_STEP_SERVICES.map(define)
+  ...PROCEDURE_STEP_SERVICES.map(define),
+  define({
+    id: 'dossier.events',
+    version: '1.0.0',
+    kind: 'source',
+    title: 'Portal dossier events',
+    description: 'Change feed of the National Public Service Portal (DVCQG): dossiers submitted online and status ' +
+      'changes, pulled with a cursor and delivered to the subscribed provincial systems as dossier.submitted-online ' +
+      'and dossier.status-changed events.',
+    requestSchemaId: 'event.feed.request',
+    responseSchemaId: 'event.feed.page',
+    subjectFields: [],
+    routing: 'global'
+  }),
+  define({
+    id: 'citizen.events',
+    version: '1.0.0',
+    kind: 'source',
+    title: 'Population events',
+    description: 'Change feed of the National Population Database (CSDLQG về dân cư): deaths and changes of ' +
+      'residence, pulled with a cursor and delivered to the subscribed provincial systems as citizen.death-recorded ' +
+      'and citizen.residence-changed events.',
+    requestSchemaId: 'event.feed.request',
+    responseSchemaId: 'event.feed.page',
+    subjectFields: [],
+    routing: 'global'
+  })
 ])
 
 const BY_ID: ReadonlyMap<string, ServiceDefinition> = new Map(SERVICES.map((service) => [service.id, service]))
 
 /** The service with this id, or undefined. */
 export const getService = (id: string): ServiceDefinition | undefined => BY_ID.get(id)
+
+/** The services a client may be granted: lookups, deliveries and filings (sources and procedure steps are the gateway's own calls). */
+export const GRANTABLE: readonly ServiceDefinition[] = Object.freeze(SERVICES.filter((s) => s.kind !== 'source' && s.kind !== 'step'))

@@ -9,10 +9,11 @@ import token from './commands/token.js'
 import clients from './commands/clients.js'
 import connectors from './commands/connectors.js'
 import audit from './commands/audit.js'
+import subscriptions from './commands/subscriptions.js'
 
 export type { Io } from './types.js'
 
-export const COMMANDS: Command[] = [...token, ...clients, ...connectors, ...audit]
+export const COMMANDS: Command[] = [...token, ...clients, ...connectors, ...audit, ...subscriptions]
 
 /** Every option of every command: argv is parsed once, then checked against the chosen command. */
 const ALL_OPTIONS: Options = Object.assign({}, CONNECTION_OPTIONS, HELP_OPTION, ...COMMANDS.map((c) => c.options))

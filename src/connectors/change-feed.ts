@@ -13,12 +13,15 @@ export class ChangeFeed {
   readonly #log: FastifyBaseLogger
   readonly #onChange: (payload: string) => void
   readonly #poll: NodeJS.Timeout
+  readonly #channel: string
   #client: pg.PoolClient | undefined
   #closed = false
   #retry: NodeJS.Timeout | undefined
 
-  constructor (pool: pg.Pool, log: FastifyBaseLogger, pollMs: number, onChange: (payload: string) => void) {
+  /** `channel`: the NOTIFY channel listened to (default: configuration changes). */
+  constructor (pool: pg.Pool, log: FastifyBaseLogger, pollMs: number, onChange: (payload: string) => void, channel = CONFIG_CHANNEL) {
     this.#pool = pool
+    this.#channel = channel
     this.#log = log
     this.#onChange = onChange
     this.#poll = setInterval(() => onChange('poll'), pollMs)
@@ -29,18 +32,18 @@ export class ChangeFeed {
     if (this.#closed) return
     try {
       const client = await this.#pool.connect()
-      client.on('notification', (msg) => { if (msg.channel === CONFIG_CHANNEL) this.#onChange(msg.payload ?? '') })
+      client.on('notification', (msg) => { if (msg.channel === this.#channel) this.#onChange(msg.payload ?? '') })
       client.on('error', (err) => {
-        this.#log.warn({ err: err.message }, 'configuration change feed lost its connection; reconnecting')
+        this.#log.warn({ err: err.message }, `change feed ${this.#channel} lost its connection; reconnecting`)
         this.#drop(client)
         this.#schedule()
       })
-      await client.query(`LISTEN ${CONFIG_CHANNEL}`)
+      await client.query(`LISTEN ${this.#channel}`)
       this.#client = client
       // Whatever changed while we were not listening.
       this.#onChange('reconnect')
     } catch (err) {
-      this.#log.warn({ err: (err as Error).message }, 'configuration change feed cannot listen yet; retrying')
+      this.#log.warn({ err: (err as Error).message }, `change feed ${this.#channel} cannot listen yet; retrying`)
       this.#schedule()
     }
   }
@@ -68,7 +71,7 @@ export class ChangeFeed {
     const client = this.#client
     this.#client = undefined
     if (client !== undefined) {
-      await client.query(`UNLISTEN ${CONFIG_CHANNEL}`).catch(() => {})
+      await client.query(`UNLISTEN ${this.#channel}`).catch(() => {})
       this.#drop(client)
     }
   }

@@ -29,10 +29,31 @@ export interface ConnectorRuntime {
   lookup? (serviceId: string, request: Record<string, unknown>, ctx: CallContext): Promise<unknown>
   /** A queued delivery (dossier sync); resolves the upstream's acknowledgement or throws an UpstreamFailure. */
   deliver? (serviceId: string, payload: Record<string, unknown>, ctx: CallContext): Promise<unknown>
+  /**
+   * A change feed ("changed since"): the source's events after `cursor` (null: from its beginning), at most
+   * `limit`, mapped to the gateway's canonical form, and the cursor after them. Idempotent (the gateway retries
+   * it and records each event once per source, src/events/ingest.ts).
+   */
+  pull? (serviceId: string, request: FeedRequest, ctx: CallContext): Promise<FeedPage>
   /** Active health probe; throws when the upstream does not answer. */
   probe? (ctx: CallContext): Promise<void>
   close? (): Promise<void>
 }
+
+/** What the gateway asks a change feed for (schemas/event.feed.request.json). */
+export interface FeedRequest { cursor: string | null, limit: number }
+
+/** One change as a source connector hands it over (schemas/event.source.json). */
+export interface FeedEvent {
+  type: string
+  /** The source's own id of the change (unique per source). */
+  sourceEventId: string
+  occurredAt: string
+  data: Record<string, unknown>
+}
+
+/** A page of a change feed (schemas/event.feed.page.json): `cursor` is where the next page starts. */
+export interface FeedPage { events: FeedEvent[], cursor: string | null }
 
 export interface ConnectorType<C = Record<string, unknown>> {
   type: string

@@ -3,9 +3,10 @@ import addFormats from 'ajv-formats'
 import type { ConnectorType } from './contract.js'
 import restJson from '../../connectors/rest-json/index.js'
 import dvcqg from '../../connectors/dvcqg/index.js'
+import population from '../../connectors/population/index.js'
 
 /** Every connector type the gateway knows: code, registered here and nowhere else. */
-const BUILTIN: ConnectorType[] = [restJson as unknown as ConnectorType, dvcqg as unknown as ConnectorType]
+const BUILTIN: ConnectorType[] = [restJson as unknown as ConnectorType, dvcqg as unknown as ConnectorType, population as unknown as ConnectorType]
 
 export interface ConfigError { path: string, message: string }
 

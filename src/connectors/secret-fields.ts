@@ -67,4 +67,10 @@ export class SecretFields {
     }
     return changed ? out : undefined
   }
+
+  /** One secret value encrypted under the active key, bound to `aad` (its owner: another owner cannot decrypt it). */
+  seal (plain: string, aad: string): string { return encrypt(this.#ring, plain, aad) }
+
+  /** The clear value of `seal`. */
+  open (stored: string, aad: string): string { return decrypt(this.#ring, stored, aad) }
 }

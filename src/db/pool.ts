@@ -57,15 +57,26 @@ export async function withPoolClient<T> (pool: pg.Pool, fn: (client: pg.PoolClie
   }
 }
 
+/** What a transaction's body returns to roll back instead of committing, with the value to answer. */
+export class Rollback<T> {
+  readonly value: T
+  constructor (value: T) { this.value = value }
+}
+
 /**
- * Runs `fn` in a transaction opened by `begin` (`BEGIN`, or `BEGIN; SET LOCAL ROLE …`) and commits it; on failure
- * rolls back when it can and destroys the client (withPoolClient).
+ * Runs `fn` in a transaction opened by `begin` (`BEGIN`, or `BEGIN; SET LOCAL ROLE …`) and commits it, or rolls it
+ * back when `fn` returns a `Rollback` (its value is returned); on failure rolls back when it can and destroys the
+ * client (withPoolClient).
  */
-export async function withTransaction<T> (pool: pg.Pool, begin: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function withTransaction<T> (pool: pg.Pool, begin: string, fn: (client: pg.PoolClient) => Promise<T | Rollback<T>>): Promise<T> {
   return await withPoolClient(pool, async (client) => {
     await client.query(begin)
     try {
       const result = await fn(client)
+      if (result instanceof Rollback) {
+        await client.query('ROLLBACK')
+        return result.value
+      }
       await client.query('COMMIT')
       return result
     } catch (err) {

@@ -75,6 +75,5 @@ async function stuckDelayed (redis: Redis, queue: Queue<DeliveryJob>, id: string
 
 /** Runs the reconciler now and then every `intervalMs`; returns the function that stops it. */
 export function startReconciler (app: FastifyInstance, queue: Queue<DeliveryJob>, intervalMs: number, graceMs: number): () => Promise<void> {
-  return startPeriodic(async () => await reconcileOnce(app, queue, graceMs), intervalMs,
-    (err) => app.log.warn({ err: err.message }, 'delivery reconciler run failed'))
+  return startPeriodic(app.log, 'delivery reconciler run', async () => await reconcileOnce(app, queue, graceMs), intervalMs)
 }

@@ -1,13 +1,16 @@
+import type { FastifyBaseLogger } from 'fastify'
+
 /**
- * Runs `fn` now and then every `intervalMs`, never two runs at once (a tick during a run is skipped); a failed
- * run goes to `onError`. Returns the function that stops it and waits for a run in progress.
+ * Runs `run` now and then every `intervalMs`, never two runs at once (a tick during a run is skipped); a failed
+ * run is logged as `what` and the next tick tries again. Returns the function that stops it and waits for the run
+ * in progress. The timer does not keep the process alive.
  */
-export function startPeriodic (fn: () => Promise<unknown>, intervalMs: number, onError: (err: Error) => void): () => Promise<void> {
+export function startPeriodic (log: FastifyBaseLogger, what: string, run: () => Promise<unknown>, intervalMs: number): () => Promise<void> {
   let running: Promise<unknown> | undefined
   const tick = (): void => {
     if (running !== undefined) return
-    running = fn()
-      .catch((err) => { onError(err as Error) })
+    running = run()
+      .catch((err) => log.warn({ err: (err as Error).message }, `${what} failed`))
       .finally(() => { running = undefined })
   }
   const timer = setInterval(tick, intervalMs)

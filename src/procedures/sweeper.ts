@@ -68,6 +68,5 @@ export async function sweepOnce (engine: ProcedureEngine, graceMs: number, now =
 
 /** Runs the sweeper now and then every `intervalMs`; returns the function that stops it. */
 export function startSweeper (engine: ProcedureEngine, intervalMs: number, graceMs: number): () => Promise<void> {
-  return startPeriodic(async () => await sweepOnce(engine, graceMs), intervalMs,
-    (err) => engine.app.log.warn({ err: err.message }, 'procedure sweeper run failed'))
+  return startPeriodic(engine.app.log, 'procedure sweeper run', async () => await sweepOnce(engine, graceMs), intervalMs)
 }

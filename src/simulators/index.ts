@@ -9,7 +9,7 @@ import {
   createCivilStatusSimulator, createPopulationSimulator, createResidenceSimulator, createSocialInsuranceSimulator, type NationalSimulator
 } from './national/index.js'
 
-export { createCitizenSimulator, type CitizenSimulator, type Citizen } from './citizen/index.js'
+export { createCitizenSimulator, PopulationFeed, type CitizenSimulator, type Citizen, type PopulationChange, type Place } from './citizen/index.js'
 export { createLandSimulator, type LandSimulator, type LandSimulatorOptions, type Parcel, type Owner, PROVINCE_BOUNDS } from './land/index.js'
 export { createTaxSimulator, type TaxSimulator, type Taxpayer } from './tax/index.js'
 export { createInsuranceSimulator, type InsuranceSimulator, type InsuranceRecord } from './insurance/index.js'

@@ -8,7 +8,9 @@ import { PROBLEM_CODES } from '../../src/openapi/problem-codes.js'
 
 const IDS = [
   'citizen.lookup.request', 'citizen.lookup.response', 'delivery', 'delivery.accepted', 'dossier.progress.request',
-  'dossier.sync.request', 'insurance.coverage.lookup.request', 'insurance.coverage.lookup.response',
+  'dossier.sync.request', 'event.admin-unit.changed', 'event.citizen.death-recorded', 'event.citizen.residence-changed',
+  'event.dossier.status-changed', 'event.dossier.submitted-online', 'event.envelope', 'event.feed.page', 'event.feed.request',
+  'event.push.message', 'event.source', 'insurance.coverage.lookup.request', 'insurance.coverage.lookup.response',
   'land.parcel.lookup.request', 'land.parcel.lookup.response', 'lookup.envelope', 'problem',
   'tax.taxpayer.lookup.request', 'tax.taxpayer.lookup.response'
 ]

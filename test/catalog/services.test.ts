@@ -1,13 +1,16 @@
 import t from 'tap'
-import { getService, SERVICES } from '../../src/catalog/services.js'
+import { getService, GRANTABLE, SERVICES } from '../../src/catalog/services.js'
 import { getSchema } from '../../src/catalog/schemas.js'
 import { subjectValues } from '../../src/catalog/subjects.js'
 import { dossier, PIN, SOCIAL_INSURANCE_CODE } from './fixtures/bodies.js'
 
-t.test('the catalogue lists the six services', async (t) => {
+t.test('the catalogue lists the six services and the two event sources', async (t) => {
   t.same(SERVICES.map((s) => s.id), [
-    'citizen.lookup', 'land.parcel.lookup', 'tax.taxpayer.lookup', 'insurance.coverage.lookup', 'dossier.sync', 'dossier.progress'
+    'citizen.lookup', 'land.parcel.lookup', 'tax.taxpayer.lookup', 'insurance.coverage.lookup', 'dossier.sync', 'dossier.progress',
+    'dossier.events', 'citizen.events'
   ])
+  t.same(SERVICES.filter((s) => s.kind === 'source').map((s) => s.id), ['dossier.events', 'citizen.events'])
+  t.same(GRANTABLE.map((s) => s.id), SERVICES.filter((s) => s.kind !== 'source').map((s) => s.id), 'sources are never granted')
   t.same(SERVICES.filter((s) => s.kind === 'delivery').map((s) => s.id), ['dossier.sync', 'dossier.progress'])
   t.same(SERVICES.filter((s) => s.routing === 'province').map((s) => s.id), ['land.parcel.lookup'])
   t.equal(getService('citizen.lookup'), SERVICES[0])

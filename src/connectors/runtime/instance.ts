@@ -1,7 +1,7 @@
 import { Pool, type Dispatcher } from 'undici'
 import CircuitBreaker from 'opossum'
 import type { FastifyBaseLogger } from 'fastify'
-import { UpstreamFailure, type ConnectorRuntime, type ConnectorType, type CallContext } from '../contract.js'
+import { UpstreamFailure, type ConnectorRuntime, type ConnectorType, type CallContext, type FeedPage, type FeedRequest } from '../contract.js'
 import { runtimeOptions, type RuntimeOptions } from './options.js'
 import { backoffDelay, sleep } from './backoff.js'
 import { toUpstreamFailure } from './classify.js'
@@ -32,6 +32,8 @@ export interface CallOptions {
 }
 
 export type CircuitState = 'closed' | 'open' | 'half-open'
+
+const OPERATION_NAMES = { lookup: 'lookups', deliver: 'deliveries', pull: 'change feeds' } as const
 
 /**
  * One live connector instance: its undici Pool, its connector-type runtime, the retry loop and the circuit
@@ -96,15 +98,22 @@ export class ConnectorInstance {
   }
 
   async lookup (serviceId: string, body: Record<string, unknown>, opts: CallOptions): Promise<unknown> {
-    const fn = this.#runtime.lookup
-    if (fn === undefined) throw new UpstreamFailure('rejected', `connector ${this.id} does not serve lookups`, { retryable: false })
-    return await this.#call(opts, async (ctx) => await fn.call(this.#runtime, serviceId, body, ctx))
+    return await this.#operation('lookup', serviceId, body, opts)
   }
 
   async deliver (serviceId: string, payload: Record<string, unknown>, opts: CallOptions): Promise<unknown> {
-    const fn = this.#runtime.deliver
-    if (fn === undefined) throw new UpstreamFailure('rejected', `connector ${this.id} does not serve deliveries`, { retryable: false })
-    return await this.#call(opts, async (ctx) => await fn.call(this.#runtime, serviceId, payload, ctx))
+    return await this.#operation('deliver', serviceId, payload, opts)
+  }
+
+  /** One page of a change feed (src/events/sources); idempotent, so retried here like a lookup. */
+  async pull (serviceId: string, request: FeedRequest, opts: CallOptions): Promise<FeedPage> {
+    return await this.#operation('pull', serviceId, request, opts) as FeedPage
+  }
+
+  async #operation (kind: 'lookup' | 'deliver' | 'pull', serviceId: string, input: unknown, opts: CallOptions): Promise<unknown> {
+    const fn = this.#runtime[kind] as ((serviceId: string, input: unknown, ctx: CallContext) => Promise<unknown>) | undefined
+    if (fn === undefined) throw new UpstreamFailure('rejected', `connector ${this.id} does not serve ${OPERATION_NAMES[kind]}`, { retryable: false })
+    return await this.#call(opts, async (ctx) => await fn.call(this.#runtime, serviceId, input, ctx))
   }
 
   async probe (log: FastifyBaseLogger): Promise<void> {

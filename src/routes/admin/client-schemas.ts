@@ -1,4 +1,4 @@
-import { SERVICES } from '../../catalog/services.js'
+import { GRANTABLE } from '../../catalog/services.js'
 import { AGENCY_PATTERN_SOURCE, MAX_AGENCIES, agencyPatternError } from '../../auth/agencies.js'
 import { MAX_PURPOSES, PURPOSE_CODE } from '../../auth/grants.js'
 import { ValidationFailed } from '../../errors.js'
@@ -7,7 +7,7 @@ import { ValidationFailed } from '../../errors.js'
 
 export const CLIENT_ID = { type: 'string', pattern: '^[A-Za-z0-9._-]{3,64}$' }
 export const ROLES = { type: 'array', items: { type: 'string', enum: ['system', 'admin', 'auditor'] }, minItems: 1, maxItems: 3, uniqueItems: true }
-const SERVICE_ID = { type: 'string', enum: SERVICES.map((s) => s.id) }
+const SERVICE_ID = { type: 'string', enum: GRANTABLE.map((s) => s.id) }
 
 /** A service id (any national procedure code as purpose), or `{ service, purposes }`. */
 export const GRANTS = {

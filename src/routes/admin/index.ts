@@ -5,6 +5,8 @@ import configRoutes from './config.js'
 import tokenRoutes from './tokens.js'
 import deliveryRoutes from './deliveries.js'
 import { adminChangeAudit } from './audit-change.js'
+import subscriptionRoutes from './subscriptions.js'
+import eventSourceRoutes from './event-sources.js'
 
 /** Everything under /v1/admin: bearer token with the role `admin`. */
 export default async function adminRoutes (app: FastifyInstance): Promise<void> {
@@ -16,4 +18,6 @@ export default async function adminRoutes (app: FastifyInstance): Promise<void> 
   await app.register(configRoutes)
   await app.register(tokenRoutes)
   await app.register(deliveryRoutes)
+  await app.register(subscriptionRoutes)
+  await app.register(eventSourceRoutes)
 }

@@ -26,7 +26,7 @@ export const eventsQuery = {
     clientId: text(64),
     service: text(64),
     outcome: { type: 'string', enum: ['ok', 'not_found', 'denied', 'invalid', 'error', 'retrying', 'failed'] },
-    kind: { type: 'string', enum: ['lookup', 'delivery.accepted', 'delivery.attempted', 'delivery.delivered', 'delivery.failed', 'delivery.refused', 'auth.failed', 'admin.change', 'procedure.filed', 'procedure.step', 'procedure.action'] },
+    kind: { type: 'string', enum: ['lookup', 'delivery.accepted', 'delivery.attempted', 'delivery.delivered', 'delivery.failed', 'delivery.refused', 'auth.failed', 'admin.change', 'procedure.filed', 'procedure.step', 'procedure.action', 'event.received', 'event.rejected', 'event.delivery'] },
     caseId: text(128),
     traceId: { type: 'string', pattern: '^[0-9a-f]{32}$' },
     subject: text(64),

@@ -3,10 +3,12 @@ import { bodyOf } from '../replies.js'
 import { DEFAULT_SEED } from '../seed/prng.js'
 import { createSimulator, type Simulator, type SimulatorOptions } from '../simulator.js'
 import { Portal, type PortalOptions } from './portal.js'
+import type { OnlineSubmission } from './feed.js'
 
 export { DvcqgErrorCode, RETRYABLE_CODES, type DvcqgAnswer } from './codes.js'
 export { Portal, DVCQG_DEFAULT_CREDENTIALS, DEFAULT_SESSION_TTL_MS, type PortalOptions, type PortalStats } from './portal.js'
 export { contentHash, type Applied, type PortalService, type VersionCount } from './store.js'
+export { PortalFeed, type OnlineSubmission, type PortalChange } from './feed.js'
 
 export interface DvcqgSimulatorOptions extends SimulatorOptions, PortalOptions {}
 
@@ -55,6 +57,17 @@ function routes (app: FastifyInstance, portal: Portal): void {
     return { ok: true }
   })
   app.get('/_sim/portal/stats', async () => portal.stats())
+
+  // The change feed: what citizens do on the portal, driven by tests, benchmarks and demos.
+  app.post('/_sim/feed/submissions', async (req) => portal.feed.submitOnline(bodyOf(req) as unknown as OnlineSubmission))
+  app.post('/_sim/feed/status', async (req, reply) => {
+    const { maHoSo, trangThai, ghiChu } = bodyOf(req) as { maHoSo?: unknown, trangThai?: unknown, ghiChu?: unknown }
+    const change = typeof maHoSo === 'string' && typeof trangThai === 'number'
+      ? portal.feed.changeStatus(maHoSo, trangThai, typeof ghiChu === 'string' ? ghiChu : undefined)
+      : undefined
+    return change ?? await reply.code(404).send({ error: 'NOT_FOUND' })
+  })
+  app.get('/_sim/feed', async () => ({ size: portal.feed.size }))
 }
 
 /**

@@ -2,6 +2,7 @@ import { DvcqgErrorCode as E, fail, type DvcqgAnswer } from './codes.js'
 import { integrate } from './integrate.js'
 import { Sessions } from './sessions.js'
 import { ReceivedStore } from './store.js'
+import { PortalFeed } from './feed.js'
 
 export interface PortalOptions {
   /** Accepted credentials of `POST /api/auth` (default `DVCQG_DEFAULT_CREDENTIALS`). */
@@ -23,6 +24,8 @@ export interface PortalStats { authCalls: number, integrationCalls: number, erro
 /** The portal's behaviour and state, usable in-process by tests and driven over HTTP by the routes. */
 export class Portal {
   readonly store = new ReceivedStore()
+  /** Dossiers submitted online and status changes, for the gateway's pull (`LayDanhSachThayDoiHoSo`). */
+  readonly feed = new PortalFeed()
   readonly sessions: Sessions
   readonly #credentials: { username: string, password: string }
   readonly #dstcode: string | undefined
@@ -49,6 +52,7 @@ export class Portal {
     this.#stats.integrationCalls++
     const early = this.#dstcodeProblem(dstcode) ?? this.#takeForced() ??
       (this.sessions.isValid(body.session) ? undefined : fail(E.SESSION_INVALID, 'Phiên làm việc không hợp lệ hoặc đã hết hạn (session invalid or expired)'))
+    if (early === undefined && body.service === 'LayDanhSachThayDoiHoSo') return this.#count(this.feed.answer(body))
     return this.#count(early ?? integrate(this.store, body))
   }
 

@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify'
+import { auditDelivery } from '../../deliveries/audit.js'
+import { ValidationFailed } from '../../errors.js'
+import { acknowledgePulled, decodeEventCursor, encodeEventCursor, pageJson, pullPage, type PulledEvent } from '../../events/pull.js'
+
+interface Query { cursor?: string, limit?: string, wait?: string }
+
+/**
+ * The pull alternative to webhooks (role `system`): GET /v1/events?cursor= pages through the events of the caller's
+ * pull subscriptions in commit order, each exactly once; asking from a cursor acknowledges what came before it.
+ * With `wait` (seconds, bounded by EVENTS_LONG_POLL_MAX_S) an empty page waits for the next event (long-poll).
+ */
+export default async function pullRoutes (app: FastifyInstance): Promise<void> {
+  const maxWait = app.config.events.longPollMaxS
+
+  app.get<{ Querystring: Query }>('/v1/events', {
+    preHandler: app.requireRole('system'),
+    schema: {
+      tags: ['events'],
+      summary: 'Events of the caller\'s pull subscriptions after a cursor (long-poll with wait)',
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          cursor: { type: 'string', maxLength: 64 },
+          limit: { type: 'string', pattern: '^([1-9]\\d{0,2}|1000)$' },
+          wait: { type: 'string', pattern: '^\\d{1,3}$' }
+        }
+      },
+      response: {
+        200: {
+          description: '`items` oldest first: each `event` (schemas event.envelope) with the caller\'s subscriptions it matched; `nextCursor` is where to continue (an empty page: up to date).',
+          type: 'object',
+          properties: {
+            items: { type: 'array', items: { type: 'object', properties: { subscriptionIds: { type: 'array', items: { type: 'string' } }, event: { type: 'object', description: 'An event (components.schemas["event.envelope"])', additionalProperties: true } } } },
+            nextCursor: { type: 'string' }
+          }
+        }
+      }
+    }
+  }, async (request, reply) => {
+    const { clientId } = request.principal
+    const q = request.query
+    const after = q.cursor !== undefined ? decodeEventCursor(q.cursor) : '0'
+    if (after === undefined) {
+      throw Object.assign(new ValidationFailed('cursor is not one this API gave'), { errors: [{ path: 'querystring/cursor', message: 'is invalid' }] })
+    }
+    const limit = q.limit !== undefined ? Number(q.limit) : 100
+    const waitMs = Math.min(Number(q.wait ?? 0), maxWait) * 1000
+    if (q.cursor !== undefined) await acknowledgePulled(app.db, clientId, after)
+    let page: PulledEvent[] = await pullPage(app.db, clientId, after, limit)
+    if (page.length === 0 && waitMs > 0) {
+      const gone = new AbortController()
+      const onClose = (): void => { if (!reply.raw.writableFinished) gone.abort() }
+      reply.raw.once('close', onClose)
+      const until = Date.now() + waitMs
+      try {
+        while (page.length === 0 && Date.now() < until && !gone.signal.aborted) {
+          await app.events.waiters.wait(until - Date.now(), gone.signal)
+          page = await pullPage(app.db, clientId, after, limit)
+        }
+      } finally {
+        reply.raw.off('close', onClose)
+      }
+    }
+    for (const e of page) {
+      auditDelivery(app, {
+        kind: 'event.delivery',
+        outcome: 'ok',
+        clientId,
+        purpose: e.purpose,
+        requestId: request.id,
+        traceId: request.traceId,
+        service: e.type,
+        connector: e.subscriptionIds.join(','),
+        ...(e.caseId !== null ? { caseId: e.caseId } : {}),
+        subjectHashes: e.subjectHashes,
+        details: { eventId: e.id, subscriptionIds: e.subscriptionIds, mode: 'pull' }
+      })
+    }
+    const next = encodeEventCursor(page.length > 0 ? page[page.length - 1].seq : after)
+    return await reply.header('cache-control', 'no-store').type('application/json; charset=utf-8').send(pageJson(page, next))
+  })
+}
