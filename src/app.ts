@@ -27,6 +27,7 @@ import adminUnitRoutes from './routes/admin-units/index.js'
 import audit from './plugins/audit.js'
 import telemetry from './plugins/telemetry.js'
 import auditRoutes from './routes/audit/index.js'
+import consolePlugin from './plugins/console.js'
 import type { AuditSink } from './audit/types.js'
 import type { DestinationStream } from 'pino'
 
@@ -91,6 +92,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   await app.register(queues, { workers: opts.workers })
   if (opts.http !== false) {
     await app.register(docs)
+    await app.register(consolePlugin)
     await app.register(healthRoutes)
     await app.register(authRoutes)
     await app.register(catalogRoutes)

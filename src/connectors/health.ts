@@ -14,7 +14,7 @@ export interface InstanceHealth {
   calls: number
 }
 
-interface Probe { at: Date, ok: boolean, error?: string }
+export interface Probe { at: Date, ok: boolean, error?: string }
 
 /**
  * Health of connector instances: active probes on an interval (each instance's probe, when its type has
@@ -40,17 +40,23 @@ export class HealthMonitor {
     if (this.#running) return
     this.#running = true
     try {
-      await Promise.all(this.#instances().map(async (inst) => {
-        try {
-          await inst.probe(this.#log)
-          this.#probes.set(inst.id, { at: new Date(), ok: true })
-        } catch (err) {
-          this.#probes.set(inst.id, { at: new Date(), ok: false, error: (err as Error).message })
-        }
-      }))
+      await Promise.all(this.#instances().map(async (inst) => { await this.check(inst) }))
     } finally {
       this.#running = false
     }
+  }
+
+  /** Probes one instance now (the console's "test connection"); the result is its latest check. */
+  async check (inst: ConnectorInstance): Promise<Probe> {
+    let probe: Probe
+    try {
+      await inst.probe(this.#log)
+      probe = { at: new Date(), ok: true }
+    } catch (err) {
+      probe = { at: new Date(), ok: false, error: (err as Error).message }
+    }
+    this.#probes.set(inst.id, probe)
+    return probe
   }
 
   of (inst: ConnectorInstance): InstanceHealth {

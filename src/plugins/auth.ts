@@ -9,7 +9,22 @@ import { Revocations } from '../auth/revocations.js'
 import { VerifiedTokens } from '../auth/verified-tokens.js'
 import { Forbidden, Unauthorized } from '../errors.js'
 
-export interface Principal { clientId: string, roles: Role[], grants: string[], limits: ClientLimits }
+export interface Principal {
+  clientId: string
+  roles: Role[]
+  grants: string[]
+  limits: ClientLimits
+  /** A person signed in to the console (src/plugins/console.ts), as their identity provider names them. */
+  person?: { sub: string, name: string, issuer: string }
+}
+
+/** Authentication of people by their console session (src/plugins/console.ts), when that plugin is registered. */
+export interface PeopleAuth {
+  /** True when the request carries a console session cookie (and no bearer token). */
+  owns (request: FastifyRequest): boolean
+  /** Sets `request.principal` from the session, or throws 401/403 (CSRF) problems. */
+  authenticate (request: FastifyRequest): Promise<void>
+}
 
 interface TokenClaims { sub: string, roles: Role[], jti: string, iat?: number, exp?: number, iss?: string, aud?: string | string[] }
 
@@ -20,6 +35,7 @@ declare module '@fastify/jwt' {
 declare module 'fastify' {
   interface FastifyInstance {
     clients: ClientStore
+    peopleAuth?: PeopleAuth
     revocations: Revocations
     authenticate: (request: FastifyRequest) => Promise<void>
     requireRole: (...roles: Role[]) => preHandlerAsyncHookHandler
@@ -99,6 +115,10 @@ export default fp(async function auth (app) {
   const verified = new VerifiedTokens<TokenClaims>()
   app.decorateRequest('principal', null as unknown as Principal)
   app.decorate('authenticate', async function authenticate (request: FastifyRequest) {
+    if (request.headers.authorization === undefined && app.peopleAuth?.owns(request) === true) {
+      await app.peopleAuth.authenticate(request)
+      return
+    }
     if (request.headers.authorization === undefined) {
       request.authFailure = { reason: 'missing_token' }
       throw new Unauthorized('Missing bearer token')

@@ -4,6 +4,7 @@ import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics'
 import { hasSharedPrometheusReader, newPrometheusReader, prometheusText, sharedPrometheusReader } from '../audit/prometheus.js'
 import { flushTracing, tracingActive } from '../audit/trace-context.js'
 import { peekLookupRecord } from '../audit/lookup-audit.js'
+import { OPEN_STATUSES, openDeliveryCounts } from '../deliveries/counts.js'
 
 const SECONDS = { advice: { explicitBucketBoundaries: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] } }
 const CIRCUIT = { closed: 0, 'half-open': 1, open: 2 } as const
@@ -76,11 +77,8 @@ export default fp(async function telemetry (app) {
     if (!app.hasDecorator('queues')) return
     const counts = await app.queues.deliveries.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized')
     for (const [state, n] of Object.entries(counts)) r.observe(queueJobs, n, { queue: 'deliveries', state })
-    const { rows } = await app.db.query<{ status: string, n: number }>(
-      "SELECT status, count(*)::int AS n FROM deliveries WHERE status IN ('queued', 'delivering', 'retrying', 'failed') GROUP BY status")
-    for (const status of ['queued', 'delivering', 'retrying', 'failed']) {
-      r.observe(deliveries, rows.find((x) => x.status === status)?.n ?? 0, { status })
-    }
+    const open = await openDeliveryCounts(app.db)
+    for (const status of OPEN_STATUSES) r.observe(deliveries, open[status], { status })
   }
   const observe = async (r: BatchObservableResult): Promise<void> => {
     if (app.hasDecorator('connectors')) observeConnectors(r)

@@ -4,6 +4,8 @@ import connectorRoutes from './connectors.js'
 import configRoutes from './config.js'
 import tokenRoutes from './tokens.js'
 import deliveryRoutes from './deliveries.js'
+import overviewRoutes from './overview.js'
+import connectorCheckRoutes from './connector-check.js'
 
 /** Everything under /v1/admin: bearer token with the role `admin`. */
 export default async function adminRoutes (app: FastifyInstance): Promise<void> {
@@ -14,4 +16,6 @@ export default async function adminRoutes (app: FastifyInstance): Promise<void> 
   await app.register(configRoutes)
   await app.register(tokenRoutes)
   await app.register(deliveryRoutes)
+  await app.register(overviewRoutes)
+  await app.register(connectorCheckRoutes)
 }

@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { NotFound, ValidationFailed } from '../../errors.js'
 import { decodeCursor, eventsInOrder, listEvents, traceEvents, type EventFilter } from '../../audit/queries.js'
 import { verifyChain } from '../../audit/verify.js'
 import { traceHops } from '../../audit/hops.js'
-import { eventsQuery, rangeQuery, traceParams, type EventsQuery } from './schemas.js'
+import { eventsQuery, eventsSearch, rangeQuery, traceParams, type EventsQuery, type EventsSearch } from './schemas.js'
 
 function date (name: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined
@@ -15,7 +15,7 @@ function date (name: string, value: string | undefined): Date | undefined {
   return d
 }
 
-function filterOf (app: FastifyInstance, q: EventsQuery): EventFilter {
+function filterOf (app: FastifyInstance, q: EventsQuery | EventsSearch): EventFilter {
   return {
     from: date('from', q.from),
     to: date('to', q.to),
@@ -38,26 +38,36 @@ export default async function auditRoutes (app: FastifyInstance): Promise<void> 
   app.addHook('onRequest', app.authenticate)
   app.addHook('preHandler', app.requireRole('auditor'))
 
-  app.get<{ Querystring: EventsQuery }>('/v1/audit/events', {
-    schema: { tags: ['audit'], summary: 'Audit events, newest first, cursor-paginated', querystring: eventsQuery }
-  }, async (request: FastifyRequest<{ Querystring: EventsQuery }>) => {
-    const q = request.query
+  const page = async (q: EventsQuery | EventsSearch, where: string): Promise<unknown> => {
     const before = q.cursor !== undefined ? decodeCursor(q.cursor) : undefined
     if (q.cursor !== undefined && before === undefined) {
-      throw Object.assign(new ValidationFailed('cursor is not one this API gave'), { errors: [{ path: 'querystring/cursor', message: 'is invalid' }] })
+      throw Object.assign(new ValidationFailed('cursor is not one this API gave'), { errors: [{ path: `${where}/cursor`, message: 'is invalid' }] })
     }
     return await listEvents(app.db, filterOf(app, q), q.limit !== undefined ? Number(q.limit) : 50, before)
-  })
-
-  app.get<{ Querystring: EventsQuery }>('/v1/audit/export', {
-    schema: { tags: ['audit'], summary: 'Audit events of a filter as NDJSON, in chain order', querystring: eventsQuery }
-  }, async (request, reply) => {
-    const pages = eventsInOrder(app.db, filterOf(app, request.query))
+  }
+  const exported = async (q: EventsQuery | EventsSearch, reply: FastifyReply): Promise<FastifyReply> => {
+    const pages = eventsInOrder(app.db, filterOf(app, q))
     async function * lines (): AsyncGenerator<string> {
       for await (const page of pages) yield page.map((e) => JSON.stringify(e) + '\n').join('')
     }
     return await reply.type('application/x-ndjson; charset=utf-8').header('cache-control', 'no-store').send(Readable.from(lines()))
-  })
+  }
+
+  app.get<{ Querystring: EventsQuery }>('/v1/audit/events', {
+    schema: { tags: ['audit'], summary: 'Audit events, newest first, cursor-paginated', querystring: eventsQuery }
+  }, async (request: FastifyRequest<{ Querystring: EventsQuery }>) => await page(request.query, 'querystring'))
+
+  app.post<{ Body: EventsSearch }>('/v1/audit/events/search', {
+    schema: { tags: ['audit'], summary: 'Audit events, newest first, with the filters in the body (the subject never in a URL)', body: eventsSearch }
+  }, async (request) => await page(request.body, ''))
+
+  app.get<{ Querystring: EventsQuery }>('/v1/audit/export', {
+    schema: { tags: ['audit'], summary: 'Audit events of a filter as NDJSON, in chain order', querystring: eventsQuery }
+  }, async (request, reply) => await exported(request.query, reply))
+
+  app.post<{ Body: EventsSearch }>('/v1/audit/export', {
+    schema: { tags: ['audit'], summary: 'Audit events of a filter (in the body) as NDJSON, in chain order', body: eventsSearch }
+  }, async (request, reply) => await exported(request.body, reply))
 
   app.get<{ Params: { traceId: string } }>('/v1/audit/traces/:traceId', {
     schema: { tags: ['audit'], summary: 'Every hop of one exchange, in order, with timings', params: traceParams }

@@ -33,6 +33,21 @@ export const eventsQuery = {
   }
 } as const
 
+/**
+ * The same filters in a JSON body (POST /v1/audit/events/search, POST /v1/audit/export): the subject — a
+ * personal id, tax code or insurance code — then never travels in a URL (browser history, proxies, access logs).
+ */
+export interface EventsSearch extends Omit<EventsQuery, 'limit'> { limit?: number }
+
+export const eventsSearch = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...eventsQuery.properties,
+    limit: { type: 'integer', minimum: 1, maximum: 1000 }
+  }
+} as const
+
 export const rangeQuery = {
   type: 'object',
   additionalProperties: false,

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { dependencyChecks } from '../../lib/readiness.js'
 
 /**
  * Liveness (the process answers) and readiness: its dependencies answer, and the audit buffer has room (with it
@@ -8,19 +9,7 @@ export default async function healthRoutes (app: FastifyInstance): Promise<void>
   app.get('/health/live', { schema: { tags: ['operations'] } }, async () => ({ status: 'ok' }))
 
   app.get('/health/ready', { schema: { tags: ['operations'] } }, async (_request, reply) => {
-    const checks: Record<string, 'up' | 'down'> = {}
-    const probe = async (name: string, fn: () => Promise<unknown>): Promise<void> => {
-      try {
-        await Promise.race([fn(), new Promise((_resolve, reject) => setTimeout(reject, 2000).unref())])
-        checks[name] = 'up'
-      } catch {
-        checks[name] = 'down'
-      }
-    }
-    await Promise.all([
-      probe('postgres', async () => await app.db.query('SELECT 1')),
-      probe('redis', async () => await app.redis.client.ping())
-    ])
+    const checks: Record<string, 'up' | 'down'> = { ...await dependencyChecks(app) }
     checks.audit = app.audit.accepting() ? 'up' : 'down'
     const ok = Object.values(checks).every((v) => v === 'up')
     return await reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready', checks, auditBuffered: app.auditTrail.writer.depth })
