@@ -1,10 +1,11 @@
 import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { NotFound, ValidationFailed } from '../../errors.js'
-import { decodeCursor, eventsInOrder, listEvents, traceEvents, type EventFilter } from '../../audit/queries.js'
+import { decodeCursor, eventsInOrder, fromRow, listEvents, traceEvents, type EventFilter } from '../../audit/queries.js'
+import { READER_ROLE, withAuditRole } from '../../audit/store.js'
 import { verifyChain } from '../../audit/verify.js'
 import { traceHops } from '../../audit/hops.js'
-import { eventsQuery, eventsSearch, rangeQuery, traceParams, type EventsQuery, type EventsSearch } from './schemas.js'
+import { eventParams, eventsQuery, eventsSearch, rangeQuery, traceParams, type EventsQuery, type EventsSearch } from './schemas.js'
 
 function date (name: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined
@@ -68,6 +69,15 @@ export default async function auditRoutes (app: FastifyInstance): Promise<void> 
   app.post<{ Body: EventsSearch }>('/v1/audit/export', {
     schema: { tags: ['audit'], summary: 'Audit events of a filter (in the body) as NDJSON, in chain order', body: eventsSearch }
   }, async (request, reply) => await exported(request.body, reply))
+
+  app.get<{ Params: { id: string } }>('/v1/audit/events/:id', {
+    schema: { tags: ['audit'], summary: 'One audit event by its id (the first bad event of a verification, say)', params: eventParams }
+  }, async (request) => {
+    const rows = await withAuditRole(app.db, READER_ROLE, async (c) =>
+      (await c.query('SELECT * FROM audit_events WHERE id = $1', [request.params.id])).rows)
+    if (rows.length === 0) throw new NotFound(`No audit event has the id ${request.params.id}`)
+    return fromRow(rows[0])
+  })
 
   app.get<{ Params: { traceId: string } }>('/v1/audit/traces/:traceId', {
     schema: { tags: ['audit'], summary: 'Every hop of one exchange, in order, with timings', params: traceParams }

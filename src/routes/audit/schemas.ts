@@ -59,3 +59,9 @@ export const traceParams = {
   required: ['traceId'],
   properties: { traceId: { type: 'string', pattern: '^[0-9a-f]{32}$' } }
 } as const
+
+export const eventParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' } }
+} as const

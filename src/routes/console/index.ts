@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import fastifyStatic from '@fastify/static'
 import { fromRoot } from '../../lib/repo-root.js'
-import { ServiceUnavailable } from '../../errors.js'
+import { NotFound, ServiceUnavailable } from '../../errors.js'
 import authRoutes from './auth.js'
 
 /**
@@ -24,8 +24,9 @@ export default async function consoleRoutes (app: FastifyInstance): Promise<void
   await app.register(authRoutes)
   const root = fromRoot('dist', 'console')
   const built = existsSync(`${root}/index.html`)
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     if (request.url.startsWith('/console')) void reply.header('content-security-policy', CONSOLE_CSP)
+    done()
   })
   app.get('/console', { schema: { hide: true } }, async (_request, reply) => await reply.redirect('/console/', 301))
   if (!built) {
@@ -52,7 +53,7 @@ export default async function consoleRoutes (app: FastifyInstance): Promise<void
   app.get('/console/', { schema: { hide: true } }, page)
   app.get('/console/*', { schema: { hide: true } }, async (request, reply) => {
     if ((request.params as { '*': string })['*'].startsWith('assets/')) {
-      return await reply.code(404).type('text/plain').send('not found')
+      throw new NotFound(`No console asset ${request.url.split('?')[0]}`)
     }
     return await page(request, reply)
   })
