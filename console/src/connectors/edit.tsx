@@ -1,6 +1,6 @@
 import type { JSX } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
-import { useLocation, useRoute } from 'preact-iso'
+import { useRoute } from 'preact-iso'
 import { get, post, put } from '../base/api.js'
 import { fieldErrors } from '../base/field-errors.js'
 import { t } from '../base/i18n.js'
@@ -12,8 +12,9 @@ import { connectorTypes, provinces, replaceBody, type Connector } from './api.js
 /** Admin: create or edit a connector instance; its config form is generated from the type's JSON Schema. */
 export function ConnectorEdit (): JSX.Element {
   const { params } = useRoute()
-  const { route } = useLocation()
-  const editing = params.id !== undefined && params.id !== 'new' ? params.id : undefined
+  // after a creation the page goes on as the edit page of the new instance (the URL says so too)
+  const [created, setCreated] = useState<string>()
+  const editing = params.id !== undefined && params.id !== 'new' ? params.id : created
   const types = useLoad(connectorTypes)
   const provinceList = useLoad(provinces)
   const [c, setC] = useState<Connector | undefined>(editing === undefined ? { id: '', type: '', services: [], provinces: null, config: {}, enabled: true } : undefined)
@@ -24,7 +25,7 @@ export function ConnectorEdit (): JSX.Element {
   const [busy, setBusy] = useState(false)
 
   useEffect(() => {
-    if (editing === undefined) return
+    if (editing === undefined || editing === created) return
     get<Connector>(`/v1/admin/connectors/${encodeURIComponent(editing)}`).then(setC, setLoadError)
   }, [editing])
   useEffect(() => {
@@ -59,7 +60,10 @@ export function ConnectorEdit (): JSX.Element {
         : await put<Connector>(`/v1/admin/connectors/${encodeURIComponent(editing)}`, replaceBody(c))
       setC(saved)
       setSaved(true)
-      if (editing === undefined) route(`/console/connectors/${encodeURIComponent(saved.id)}`, true)
+      if (editing === undefined) {
+        setCreated(saved.id)
+        history.replaceState(history.state, '', `/console/connectors/${encodeURIComponent(saved.id)}`)
+      }
     } catch (err) {
       setError(err)
       setTimeout(() => { (document.querySelector('[aria-invalid="true"]') as HTMLElement | null)?.focus() }, 0)

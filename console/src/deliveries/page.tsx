@@ -27,7 +27,7 @@ const statusKind = (s: string): string => s === 'delivered' ? 'ok' : s === 'fail
 
 function Timeline ({ d }: { d: Delivery }): JSX.Element {
   return (
-    <ol class='timeline' aria-label={t('deliveries.attemptsOf', { id: d.id })}>
+    <ol class='timeline' aria-label={t('deliveries.attemptsOf', { id: d.dossierCode })}>
       <li><span class='when'>{formatDateTime(d.createdAt)}</span> {t('deliveries.accepted')}</li>
       {d.attempts.map((a, i) => (
         <li key={i} class={a.outcome === 'delivered' || a.outcome === 'ok' ? 'ok' : 'bad'}>
