@@ -89,7 +89,7 @@ function LangSwitch (): JSX.Element {
 }
 
 function Shell (): JSX.Element {
-  useLang()
+  const language = useLang()
   const session = useSession()
   const { path } = useLocation()
   if (path === '/console/signed-in') return <main id='main'><SignedIn /></main>
@@ -107,7 +107,8 @@ function Shell (): JSX.Element {
         )}
       </header>
       {session.signedIn && <Nav />}
-      <main id='main' tabIndex={-1}>
+      {/* a new language renders every page again (their messages are read at render) */}
+      <main id='main' tabIndex={-1} key={language}>
         {session.loading
           ? <Loading />
           : !session.signedIn

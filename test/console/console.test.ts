@@ -85,6 +85,10 @@ t.test('admins and auditors do their work in the console, by mouse and by keyboa
   await popup.waitForEvent('close', { timeout: 30_000 })
   await page.getByText('Khóa bí mật của so-tn-01 chỉ hiển thị một lần').waitFor()
   t.ok(await app.clients.get('so-tn-01'), 'the call made before the expiry went through after signing in again')
+  // the expired session's one refused call is the browser's only network error of the whole test (expected here)
+  const refusedCall = watched.errors.filter((e) => /status of 401 .*\/v1\/admin\/clients$/.test(e))
+  t.equal(refusedCall.length, 1, 'the call refused for the expired session was made once')
+  watched.errors.splice(0, watched.errors.length, ...watched.errors.filter((e) => !refusedCall.includes(e)))
   await page.getByRole('button', { name: 'Tôi đã lưu khóa bí mật' }).click()
 
   // ── creates a connector through the form generated from its type's JSON Schema; a bad value shows on its field
@@ -176,7 +180,7 @@ t.test('admins and auditors do their work in the console, by mouse and by keyboa
   await page.getByRole('navigation').getByRole('link', { name: 'Đơn vị hành chính' }).click()
   await page.getByLabel('Tên xã, phường (không cần dấu)').fill(plain(commune.name))
   await page.getByRole('button', { name: 'Tìm kiếm' }).click()
-  await page.getByRole('button', { name: `Lịch sử của ${commune.name}` }).first().click()
+  await page.getByRole('button', { name: `Xem lịch sử của ${commune.name}` }).first().click()
   await page.getByRole('heading', { name: /^Lịch sử của mã / }).waitFor()
   await axeAndShoot('admin-units')
   // English on demand, every label
@@ -188,7 +192,7 @@ t.test('admins and auditors do their work in the console, by mouse and by keyboa
   await app.auditTrail.writer.flush()
   const changes = (await app.db.query<{ client_id: string, end_user: string, details: { action: string, person?: { sub: string, name: string } } }>(
     "SELECT client_id, end_user, details FROM audit_events WHERE kind = 'admin.change' ORDER BY seq")).rows
-  t.ok(changes.length >= 7, `admin changes recorded (${changes.length})`)
+  t.ok(changes.length >= 6, `admin changes recorded (${changes.length})`)
   t.ok(changes.every((c) => c.details.person?.sub === 'admin' && c.details.person.name === admin.name && c.client_id === 'person:admin'), 'each names the person')
   t.ok(changes.some((c) => c.details.action === 'retry'), 'the retry too')
 

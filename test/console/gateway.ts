@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { Writable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.js'
-import { freePort } from '../../src/dev/free-port.js'
+import { isPortOpen } from '../../src/dev/free-port.js'
 import { startDevIdentityProvider, type DevPerson } from '../../src/dev/identity-provider.js'
 import { startSimulators, type RunningSimulators } from '../../src/simulators/index.js'
 import { simConnectors, testConfig, type TestLike } from '../helper.js'
@@ -12,6 +12,18 @@ export const PEOPLE: DevPerson[] = [
   { username: 'admin', name: 'Nguyễn Quản Trị', roles: ['admin'], password: `admin-${randomBytes(6).toString('hex')}` },
   { username: 'auditor', name: 'Trần Kiểm Toán', roles: ['auditor'], password: `auditor-${randomBytes(6).toString('hex')}` }
 ]
+
+/**
+ * A free port outside the kernel's ephemeral range: the gateway's address must be known before it listens (the
+ * identity provider's redirect address), and an ephemeral port can be taken meanwhile by any outgoing connection.
+ */
+async function quietPort (): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = 12_000 + Math.floor(Math.random() * 18_000)
+    if (!await isPortOpen(port, 200)) return port
+  }
+  throw new Error('no free port found')
+}
 
 export interface ConsoleGateway {
   app: FastifyInstance
@@ -29,7 +41,7 @@ export interface ConsoleGateway {
 export async function consoleGateway (t: TestLike, opts: { accessTokenTtl?: number } = {}): Promise<ConsoleGateway> {
   const sims = await startSimulators({ host: '127.0.0.1' })
   t.teardown(async () => { await sims.close() })
-  const port = await freePort()
+  const port = await quietPort()
   const url = `http://127.0.0.1:${port}`
   const clientSecret = randomBytes(24).toString('base64url')
   const idp = await startDevIdentityProvider({ port: 0, consoleUrl: url, clientId: 'lienthong-console', clientSecret, people: PEOPLE, accessTokenTtl: opts.accessTokenTtl })

@@ -114,7 +114,7 @@ export function AuditSearch (): JSX.Element {
                   <td>{e.caseId ?? '—'}</td>
                   <td class='num'>{e.httpStatus ?? '—'}</td>
                   <td class='num'>{e.durationMs !== null ? `${formatNumber(e.durationMs, 1)} ms` : '—'}</td>
-                  <td>{e.traceId !== null ? <a href={`/console/audit/traces/${e.traceId}`} aria-label={t('audit.openTrace', { id: e.traceId.slice(0, 8) })}>{e.traceId.slice(0, 8)}…</a> : '—'}</td>
+                  <td>{e.traceId !== null ? <a href={`/console/audit/traces/${e.traceId}`} aria-label={t('audit.openTrace', { id: e.traceId.slice(0, 8) })}>{e.traceId.slice(0, 8)}</a> : '—'}</td>
                 </tr>
               ))}
             </tbody>

@@ -267,7 +267,7 @@ export const vi = {
   'units.valid': 'Hiệu lực',
   'units.now': 'nay',
   'units.lineage': 'Xem lịch sử',
-  'units.lineageOf': 'Lịch sử của {name}',
+  'units.lineageOf': 'Xem lịch sử của {name}',
   'units.lineageTitle': 'Lịch sử của mã {code}',
   'units.predecessors': 'Đơn vị trước (cũ)',
   'units.history': 'Các phiên bản của mã',
