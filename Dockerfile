@@ -8,6 +8,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY connectors ./connectors
 COPY bench ./bench
+COPY console ./console
+COPY scripts/compress-console.mjs ./scripts/
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

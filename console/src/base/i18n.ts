@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks'
+import { useChanges } from './subscribe.js'
 import { vi } from '../i18n/vi.js'
 import { en } from '../i18n/en.js'
 
@@ -23,12 +23,7 @@ export function setLang (next: Lang): void {
 
 /** Re-renders the calling component when the language changes. */
 export function useLang (): Lang {
-  const [, bump] = useState(0)
-  useEffect(() => {
-    const l = (): void => { bump((n) => n + 1) }
-    listeners.add(l)
-    return () => { listeners.delete(l) }
-  }, [])
+  useChanges(listeners)
   return current
 }
 

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks'
+import { useChanges } from './subscribe.js'
 
 export type PersonRole = 'admin' | 'auditor'
 export interface Person { sub: string, name: string, roles: PersonRole[] }
@@ -29,12 +29,7 @@ export async function loadSession (): Promise<SessionState> {
 }
 
 export function useSession (): SessionState {
-  const [, bump] = useState(0)
-  useEffect(() => {
-    const l = (): void => { bump((n) => n + 1) }
-    listeners.add(l)
-    return () => { listeners.delete(l) }
-  }, [])
+  useChanges(listeners)
   return state
 }
 
