@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { parse as parseCookie, serialize } from 'cookie'
-import { ServiceUnavailable, Unauthorized } from '../../errors.js'
+import { NotFound, ServiceUnavailable, Unauthorized } from '../../errors.js'
 import { personRoles } from '../../console/roles.js'
 
 const LOGIN_COOKIE = 'lienthong-console-login'
@@ -23,7 +23,7 @@ export default async function consoleAuthRoutes (app: FastifyInstance): Promise<
     serialize(name, value, { httpOnly: true, secure: secureCookie, sameSite, path: '/', maxAge: maxAgeS })
   const noStore = (reply: FastifyReply): FastifyReply => reply.header('cache-control', 'no-store')
   const provider = (): NonNullable<typeof oidc> => {
-    if (oidc === undefined) throw new ServiceUnavailable('No identity provider is configured for the console (CONSOLE_OIDC_ISSUER)')
+    if (oidc === undefined) throw new NotFound('No identity provider is configured for the console (CONSOLE_OIDC_ISSUER)')
     return oidc
   }
 
@@ -34,7 +34,7 @@ export default async function consoleAuthRoutes (app: FastifyInstance): Promise<
     try {
       started = await provider().start(safeReturnTo(request.query.returnTo))
     } catch (err) {
-      if ((err as { code?: string }).code === 'SERVICE_UNAVAILABLE') throw err
+      if ((err as { code?: string }).code === 'NOT_FOUND') throw err
       request.log.warn({ err: (err as Error).message }, 'identity provider unreachable')
       throw new ServiceUnavailable('The identity provider does not answer; retry in a moment')
     }
