@@ -15,7 +15,9 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.image.json ./
 COPY src ./src
 COPY connectors ./connectors
-RUN npx tsc -p tsconfig.image.json && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
+COPY console ./console
+COPY scripts/compress-console.mjs ./scripts/
+RUN npx tsc -p tsconfig.image.json && npm run build:console && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM ${NODE_IMAGE}
 ARG VERSION=0.0.0

@@ -60,6 +60,12 @@ async function main () {
     console.error(`The build failed (tsc exit code ${buildCode}); no test was run.`)
     return buildCode
   }
+  // the web console the gateway serves at /console/ (test/console/ drives it in Chromium)
+  const consoleCode = await runInherit('npm', ['run', '--silent', 'build:console'])
+  if (consoleCode !== 0) {
+    console.error(`The console build failed (exit code ${consoleCode}); no test was run.`)
+    return consoleCode
+  }
 
   const env = { ...process.env, LIENTHONG_TEST_SERVICES: '1' }
   if (!process.env.REDIS_URL || !process.env.DATABASE_URL) {

@@ -34,6 +34,7 @@ import adminUnitRoutes from './routes/admin-units/index.js'
 import audit from './plugins/audit.js'
 import telemetry from './plugins/telemetry.js'
 import auditRoutes from './routes/audit/index.js'
+import consolePlugin from './plugins/console.js'
 import type { AuditSink } from './audit/types.js'
 import type { DestinationStream } from 'pino'
 
@@ -115,6 +116,7 @@ async function registerAll (app: FastifyInstance, config: Config, opts: BuildOpt
   await app.register(procedures, { workers: opts.workers })
   await app.register(events, { workers: opts.workers, http: opts.http })
   if (opts.http !== false) {
+    await app.register(consolePlugin)
     await app.register(healthRoutes)
     await app.register(authRoutes)
     await app.register(catalogRoutes)

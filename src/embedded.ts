@@ -2,6 +2,8 @@ import { join, resolve } from 'node:path'
 import { redisConfigured, type Config } from './config.js'
 import { startLocalServices, type LocalServices } from './dev/local-services.js'
 import { startSimulators, type RunningSimulators } from './simulators/index.js'
+import { startDevIdentityProvider, devPeople, type DevIdentityProvider } from './dev/identity-provider.js'
+import { randomBytes } from 'node:crypto'
 import { startDevTsa, type DevTsa } from './dev/tsa.js'
 import { storedTsaIdentity } from './dev/tsa-cert.js'
 
@@ -22,6 +24,9 @@ export const SIMULATOR_VARS: Record<string, string> = {
   'social-insurance': 'SIM_SOCIAL_INSURANCE_URL'
 }
 
+/** The development identity provider listens at SIMULATOR_BASE_PORT + this offset (18141 by default). */
+export const DEV_IDP_PORT_OFFSET = 41
+
 export interface Embedded { config: Config, stop (): Promise<void> }
 
 /**
@@ -35,7 +40,9 @@ export async function startEmbedded (config: Config, log: (msg: string) => void)
   let services: LocalServices | undefined
   let sims: RunningSimulators | undefined
   let tsa: DevTsa | undefined
+  let idp: DevIdentityProvider | undefined
   const stop = async (): Promise<void> => {
+    await idp?.close()
     await tsa?.close()
     await sims?.close()
     await services?.stop()
@@ -64,6 +71,17 @@ export async function startEmbedded (config: Config, log: (msg: string) => void)
         next = { ...next, audit: { ...next.audit, checkpoints: { ...next.audit.checkpoints, tsa: { url: tsa.url, certFile: join(dir, 'tsa-cert.pem') } } } }
         log(`development time-stamping authority listening: ${tsa.url}`)
       }
+    }
+    const runIdp = config.console.devIdp === 'on' || (config.console.devIdp === 'auto' && runSims && config.console.oidc === undefined)
+    if (runIdp) {
+      const people = devPeople(config.console.devPasswords)
+      const clientSecret = randomBytes(24).toString('base64url')
+      const clientId = config.console.oidc?.clientId ?? 'lienthong-console'
+      idp = await startDevIdentityProvider({ port: config.simulatorBasePort + DEV_IDP_PORT_OFFSET, consoleUrl: config.console.publicUrl, clientId, clientSecret, people })
+      next = { ...next, console: { ...next.console, oidc: { issuer: idp.issuer, clientId, clientSecret, scopes: 'openid profile roles' } } }
+      log(`development identity provider at ${idp.issuer}: ${people.length > 0
+        ? `people ${people.map((p) => p.username).join(', ')}; console at ${config.console.publicUrl}/console/`
+        : 'nobody can sign in (set LIENTHONG_DEV_ADMIN_PASSWORD and LIENTHONG_DEV_AUDITOR_PASSWORD)'}`)
     }
     return { config: next, stop }
   } catch (err) {

@@ -14,7 +14,7 @@ export interface InstanceHealth {
   calls: number
 }
 
-interface Probe { at: Date, ok: boolean, error?: string }
+export interface Probe { at: Date, ok: boolean, error?: string }
 
 /**
  * Health of connector instances: active probes on an interval (each instance's probe, when its type has
@@ -40,25 +40,31 @@ export class HealthMonitor {
     if (this.#running) return
     this.#running = true
     try {
-      await Promise.all(this.#instances().map(async (inst) => { await this.probe(inst) }))
+      await Promise.all(this.#instances().map(async (inst) => { await this.check(inst) }))
     } finally {
       this.#running = false
     }
   }
 
-  /** Checks one instance now (its type's probe; an instance whose type has none counts as answering). */
-  async probe (inst: ConnectorInstance): Promise<void> {
+  /**
+   * Checks one instance now (its type's probe; an instance whose type has none counts as answering): the periodic
+   * probe, the probe when its circuit opens, and the console's "test connection". The result is its latest check.
+   */
+  async check (inst: ConnectorInstance): Promise<Probe> {
+    let probe: Probe
     try {
       await inst.probe(this.#log)
-      this.#probes.set(inst.id, { at: new Date(), ok: true })
+      probe = { at: new Date(), ok: true }
     } catch (err) {
-      this.#probes.set(inst.id, { at: new Date(), ok: false, error: (err as Error).message })
+      probe = { at: new Date(), ok: false, error: (err as Error).message }
     }
+    this.#probes.set(inst.id, probe)
+    return probe
   }
 
   /** Probes an instance as soon as its circuit opens, so that its last check says how its system is now. */
   watch (inst: ConnectorInstance): void {
-    inst.onCircuitOpen(() => { void this.probe(inst) })
+    inst.onCircuitOpen(() => { void this.check(inst) })
   }
 
   /**

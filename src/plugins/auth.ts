@@ -23,6 +23,16 @@ export interface Principal {
   /** The agencies this client acts for in dossier and progress calls. */
   agencies: AgencyScope
   limits: ClientLimits
+  /** A person signed in to the console (src/plugins/console.ts), as their identity provider names them. */
+  person?: { sub: string, name: string, issuer: string }
+}
+
+/** Authentication of people by their console session (src/plugins/console.ts), when that plugin is registered. */
+export interface PeopleAuth {
+  /** True when the request carries a console session cookie (and no bearer token). */
+  owns (request: FastifyRequest): boolean
+  /** Sets `request.principal` from the session, or throws 401/403 (CSRF) problems. */
+  authenticate (request: FastifyRequest): Promise<void>
 }
 
 interface TokenClaims {
@@ -45,6 +55,7 @@ declare module '@fastify/jwt' {
 declare module 'fastify' {
   interface FastifyInstance {
     clients: ClientStore
+    peopleAuth?: PeopleAuth
     revocations: Revocations
     authenticate: (request: FastifyRequest) => Promise<void>
     requireRole: (...roles: Role[]) => (request: FastifyRequest) => Promise<void>
@@ -150,6 +161,10 @@ export default fp(async function auth (app) {
   }
   app.decorate('authenticate', async function authenticate (request: FastifyRequest) {
     const authorization = request.headers.authorization
+    if (authorization === undefined && app.peopleAuth?.owns(request) === true) {
+      await app.peopleAuth.authenticate(request)
+      return
+    }
     if (authorization === undefined) throw refuse(request, 'Missing bearer token', 'missing_token')
     let claims = verified.get(authorization)
     if (claims === undefined) {

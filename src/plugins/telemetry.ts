@@ -5,6 +5,7 @@ import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runti
 import { hasSharedPrometheusReader, newPrometheusReader, prometheusText, sharedPrometheusReader } from '../tracing/prometheus.js'
 import { flushTracing, tracingActive } from '../tracing/trace-context.js'
 import { peekLookupRecord } from '../audit/lookup-audit.js'
+import { OPEN_STATUSES, openDeliveryCounts } from '../deliveries/counts.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -91,11 +92,8 @@ export default fp(async function telemetry (app) {
     if (!app.hasDecorator('queues')) return
     const counts = await app.queues.deliveries.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized')
     for (const [state, n] of Object.entries(counts)) r.observe(queueJobs, n, { queue: 'deliveries', state })
-    const { rows } = await app.db.query<{ status: string, n: number }>(
-      "SELECT status, count(*)::int AS n FROM deliveries WHERE status IN ('queued', 'delivering', 'retrying', 'failed') GROUP BY status")
-    for (const status of ['queued', 'delivering', 'retrying', 'failed']) {
-      r.observe(deliveries, rows.find((x) => x.status === status)?.n ?? 0, { status })
-    }
+    const open = await openDeliveryCounts(app.db)
+    for (const status of OPEN_STATUSES) r.observe(deliveries, open[status], { status })
   }
   const observe = async (r: BatchObservableResult): Promise<void> => {
     if (app.hasDecorator('connectors')) observeConnectors(r)

@@ -66,8 +66,8 @@ export function judge (method: string, url: string, a: Answer, secrets: Secrets)
   return wrong
 }
 
-/** Routes anyone may call. */
-const PUBLIC = /^\/(health\/|metrics$|docs|openapi\.json$|\.well-known\/(jwks\.json|oauth-authorization-server)$|v1\/auth\/token$)/
+/** Routes anyone may call (the console's pages and sign-in: the API behind them needs a session). */
+const PUBLIC = /^\/(health\/|metrics$|docs|openapi\.json$|\.well-known\/(jwks\.json|oauth-authorization-server)$|v1\/auth\/token$|console(\/|$))/
 
 /** The roles a route area needs (architecture.md §3); empty: any authenticated client. */
 function needs (routeUrl: string): string[] {

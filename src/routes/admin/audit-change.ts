@@ -6,7 +6,10 @@ export interface AdminChange { entity: string, id: string, action: string, befor
 const kChange = Symbol('lienthong.adminChange')
 type WithChange = FastifyRequest & { [kChange]?: AdminChange }
 
-/** Notes an admin change (who, what, before and after — secrets already masked), recorded when the answer is sent. */
+/**
+ * Notes an admin change (who, what, before and after — secrets already masked), recorded when the answer is sent.
+ * A change made by a person in the console names that person (their provider's `sub` and name), not a shared client.
+ */
 export function auditAdminChange (_app: FastifyInstance, request: FastifyRequest, change: AdminChange): void {
   (request as WithChange)[kChange] = change
 }
@@ -29,8 +32,9 @@ export function adminChangeAudit (app: FastifyInstance): onSendHookHandler {
         spanId: request.spanId,
         requestId: request.id,
         clientId: request.principal.clientId,
+        endUser: request.principal.person?.sub,
         httpStatus: reply.statusCode,
-        details: { ...change }
+        details: request.principal.person !== undefined ? { ...change, person: request.principal.person } : { ...change }
       })
     } catch (err) {
       request.log.error({ err: (err as Error).message, entity: change.entity, id: change.id, action: change.action }, 'admin change not recorded in the audit trail')

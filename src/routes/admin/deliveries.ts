@@ -83,6 +83,7 @@ export default async function adminDeliveryRoutes (app: FastifyInstance): Promis
     if (current.status !== 'failed') throw new Conflict(`Delivery ${request.params.id} is ${current.status}; only failed deliveries are replayed`)
     const { ids } = await replayFailed(app.db, app.queues.deliveries, { id: request.params.id })
     if (ids.length === 0) throw new Conflict(`Delivery ${request.params.id} is no longer failed`)
+    auditAdminChange(app, request, { entity: 'delivery', id: request.params.id, action: 'retry', before: { status: 'failed' }, after: { status: 'queued' } })
     return await reply.code(202).send({ retried: ids.length, ids })
   })
 
@@ -131,6 +132,7 @@ export default async function adminDeliveryRoutes (app: FastifyInstance): Promis
         { errors: [{ path: '/body', message: 'must be empty' }] })
     }
     const { ids } = await replayFailed(app.db, app.queues.deliveries, { ...request.query, status: 'failed' as DeliveryStatus })
+    if (ids.length > 0) auditAdminChange(app, request, { entity: 'deliveries', id: 'retry-matching', action: 'retry', after: { filter: request.query, retried: ids.length } })
     return await reply.code(202).send({ retried: ids.length, ids })
   })
 }

@@ -7,11 +7,14 @@ import deliveryRoutes from './deliveries.js'
 import { adminChangeAudit } from './audit-change.js'
 import subscriptionRoutes from './subscriptions.js'
 import eventSourceRoutes from './event-sources.js'
+import overviewRoutes from './overview.js'
+import connectorCheckRoutes from './connector-check.js'
 
 /** Everything under /v1/admin: bearer token with the role `admin`. */
 export default async function adminRoutes (app: FastifyInstance): Promise<void> {
   app.addHook('onRequest', app.authenticate)
-  app.addHook('preHandler', app.requireRole('admin'))
+  // the role is checked before the body is validated: a caller without it learns nothing of the schemas
+  app.addHook('onRequest', app.requireRole('admin'))
   app.addHook('onSend', adminChangeAudit(app))
   await app.register(clientRoutes)
   await app.register(connectorRoutes)
@@ -20,4 +23,6 @@ export default async function adminRoutes (app: FastifyInstance): Promise<void> 
   await app.register(deliveryRoutes)
   await app.register(subscriptionRoutes)
   await app.register(eventSourceRoutes)
+  await app.register(overviewRoutes)
+  await app.register(connectorCheckRoutes)
 }

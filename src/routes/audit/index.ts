@@ -1,11 +1,12 @@
 import { Readable } from 'node:stream'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { NotFound, ValidationFailed } from '../../errors.js'
-import { eventsInOrder, listEvents, traceEvents, type EventFilter } from '../../audit/queries.js'
+import { eventsInOrder, fromRow, listEvents, traceEvents, type EventFilter } from '../../audit/queries.js'
+import { READER_ROLE, withAuditRole } from '../../audit/store.js'
 import { checkpointRoutes } from './checkpoints.js'
 import { traceHops } from '../../audit/hops.js'
-import { pageSchema, readPage } from '../../lib/page.js'
-import { auditEvent, eventsQuery, exportQuery, traceAnswer, traceParams, type EventsQuery } from './schemas.js'
+import { badCursor, pageSchema, readPage } from '../../lib/page.js'
+import { auditEvent, eventParams, eventsQuery, eventsSearch, exportQuery, traceAnswer, traceParams, type EventsQuery, type EventsSearch } from './schemas.js'
 
 function date (name: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined
@@ -16,7 +17,7 @@ function date (name: string, value: string | undefined): Date | undefined {
   return d
 }
 
-function filterOf (app: FastifyInstance, q: EventsQuery): EventFilter {
+function filterOf (app: FastifyInstance, q: EventsQuery | EventsSearch): EventFilter {
   return {
     from: date('from', q.from),
     to: date('to', q.to),
@@ -37,28 +38,58 @@ function filterOf (app: FastifyInstance, q: EventsQuery): EventFilter {
  */
 export default async function auditRoutes (app: FastifyInstance): Promise<void> {
   app.addHook('onRequest', app.authenticate)
-  app.addHook('preHandler', app.requireRole('auditor'))
+  // the role is checked before the body is validated: a caller without it learns nothing of the schemas
+  app.addHook('onRequest', app.requireRole('auditor'))
+
+  const exported = async (q: EventsQuery | EventsSearch, reply: FastifyReply): Promise<FastifyReply> => {
+    const pages = eventsInOrder(app.dbRead, filterOf(app, q))
+    async function * lines (): AsyncGenerator<string> {
+      for await (const page of pages) yield page.map((e) => JSON.stringify(e) + '\n').join('')
+    }
+    return await reply.type('application/x-ndjson; charset=utf-8').header('cache-control', 'no-store').send(Readable.from(lines()))
+  }
+  const ndjson = {
+    200: { description: 'One event per line (application/x-ndjson), oldest first', content: { 'application/x-ndjson': { schema: auditEvent } } }
+  }
 
   app.get<{ Querystring: EventsQuery }>('/v1/audit/events', {
     schema: { tags: ['audit'], summary: 'Audit events, newest first', querystring: eventsQuery, response: { 200: pageSchema(auditEvent) } }
   }, async (request: FastifyRequest<{ Querystring: EventsQuery }>) =>
     await listEvents(app.dbRead, filterOf(app, request.query), readPage(request.query, 50)))
 
-  app.get<{ Querystring: Omit<EventsQuery, 'limit' | 'cursor'> }>('/v1/audit/export', {
+  app.post<{ Body: EventsSearch }>('/v1/audit/events/search', {
     schema: {
       tags: ['audit'],
-      summary: 'Audit events of a filter as NDJSON, in chain order',
-      querystring: exportQuery,
-      response: {
-        200: { description: 'One event per line (application/x-ndjson), oldest first', content: { 'application/x-ndjson': { schema: auditEvent } } }
-      }
+      summary: 'Audit events, newest first, with the filters in the body (the subject never in a URL)',
+      body: eventsSearch,
+      response: { 200: pageSchema(auditEvent) }
     }
-  }, async (request, reply) => {
-    const pages = eventsInOrder(app.dbRead, filterOf(app, request.query))
-    async function * lines (): AsyncGenerator<string> {
-      for await (const page of pages) yield page.map((e) => JSON.stringify(e) + '\n').join('')
+  }, async (request) => {
+    const q = request.body
+    let page
+    try {
+      page = readPage({ limit: q.limit === undefined ? undefined : String(q.limit), cursor: q.cursor }, 50)
+    } catch {
+      throw Object.assign(badCursor(), { errors: [{ path: '/body/cursor', message: 'is not a cursor this API gave' }] })
     }
-    return await reply.type('application/x-ndjson; charset=utf-8').header('cache-control', 'no-store').send(Readable.from(lines()))
+    return await listEvents(app.dbRead, filterOf(app, q), page)
+  })
+
+  app.get<{ Querystring: Omit<EventsQuery, 'limit' | 'cursor'> }>('/v1/audit/export', {
+    schema: { tags: ['audit'], summary: 'Audit events of a filter as NDJSON, in chain order', querystring: exportQuery, response: ndjson }
+  }, async (request, reply) => await exported(request.query, reply))
+
+  app.post<{ Body: Omit<EventsQuery, 'limit' | 'cursor'> }>('/v1/audit/export', {
+    schema: { tags: ['audit'], summary: 'Audit events of a filter (in the body: the subject never in a URL) as NDJSON, in chain order', body: exportQuery, response: ndjson }
+  }, async (request, reply) => await exported(request.body, reply))
+
+  app.get<{ Params: { id: string } }>('/v1/audit/events/:id', {
+    schema: { tags: ['audit'], summary: 'One audit event by its id (the first bad event of a verification, say)', params: eventParams, response: { 200: auditEvent } }
+  }, async (request) => {
+    const rows = await withAuditRole(app.dbRead, READER_ROLE, async (c) =>
+      (await c.query('SELECT * FROM audit_events WHERE id = $1', [request.params.id])).rows)
+    if (rows.length === 0) throw new NotFound(`No audit event has the id ${request.params.id}`)
+    return fromRow(rows[0])
   })
 
   app.get<{ Params: { traceId: string } }>('/v1/audit/traces/:traceId', {

@@ -34,7 +34,22 @@ export const eventsQuery = {
   }
 } as const
 
-/** The filters of the export: those of the listing, without its pages. */
+/**
+ * The same filters in a JSON body (POST /v1/audit/events/search, POST /v1/audit/export): the subject — a
+ * personal id, tax code or insurance code — then never travels in a URL (browser history, proxies, access logs).
+ */
+export interface EventsSearch extends Omit<EventsQuery, 'limit'> { limit?: number }
+
+export const eventsSearch = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...eventsQuery.properties,
+    limit: { type: 'integer', minimum: 1, maximum: 1000 }
+  }
+} as const
+
+/** The filters of the export (in the query or the body): those of the listing, without its pages. */
 export const exportQuery = {
   type: 'object',
   additionalProperties: false,
@@ -145,4 +160,10 @@ export const verifyAnswer = {
     checkpoints: { type: 'object', additionalProperties: true, description: 'The signed checkpoints checked: valid, time-stamped, problems' },
     witness: { type: 'object', additionalProperties: true, description: 'The witness compared with the stored checkpoints' }
   }
+} as const
+
+export const eventParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' } }
 } as const

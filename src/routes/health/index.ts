@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { dependencyChecks } from '../../lib/readiness.js'
 
 const readiness = {
   type: 'object',
@@ -29,8 +30,6 @@ export default async function healthRoutes (app: FastifyInstance): Promise<void>
     }
   }, async () => ({ status: 'ok' }))
 
-  // Each probe is bounded by the dependencies' own deadlines (DEPENDENCY_TIMEOUT_MS); this one is the backstop.
-  const deadlineMs = app.config.dependencies.timeoutMs + 500
   app.get('/health/ready', {
     schema: {
       ...PUBLIC,
@@ -46,22 +45,7 @@ export default async function healthRoutes (app: FastifyInstance): Promise<void>
     }
   }, async (_request, reply) => {
     if (app.drain.draining) return await reply.code(503).send({ status: 'draining', checks: {} })
-    const checks: Record<string, 'up' | 'down'> = {}
-    const probe = async (name: string, fn: () => Promise<unknown>): Promise<void> => {
-      let timer: NodeJS.Timeout | undefined
-      try {
-        await Promise.race([fn(), new Promise((_resolve, reject) => { timer = setTimeout(reject, deadlineMs) })])
-        checks[name] = 'up'
-      } catch {
-        checks[name] = 'down'
-      } finally {
-        clearTimeout(timer)
-      }
-    }
-    await Promise.all([
-      probe('postgres', async () => await app.db.query('SELECT 1')),
-      probe('redis', async () => await app.redis.client.ping())
-    ])
+    const checks: Record<string, 'up' | 'down'> = { ...await dependencyChecks(app) }
     checks.audit = app.audit.accepting() ? 'up' : 'down'
     const ok = Object.values(checks).every((v) => v === 'up')
     if (!ok) void reply.header('retry-after', String(app.config.dependencies.retryAfterSeconds))
