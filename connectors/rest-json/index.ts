@@ -1,7 +1,6 @@
 import { defineConnectorType, failureOfStatus, UpstreamFailure, type CallContext } from '../../src/connectors/contract.js'
 import { restJsonConfigSchema, type RestJsonConfig } from './config-schema.js'
 import { OAuth2TokenCache } from './oauth2-token.js'
-import { PROCEDURE_STEP_SERVICES } from '../../src/catalog/step-services.js'
 
 const MAX_RESPONSE_BYTES = 1024 * 1024
 
@@ -13,8 +12,10 @@ export default defineConnectorType<RestJsonConfig>({
   type: 'rest-json',
   version: '1.0.0',
   description: 'JSON over HTTP: one path per service; auth by header or OAuth2 client credentials',
+  // lookups, and the procedure steps of docs/procedures.md (the gateway checks each id against its catalogue)
   services: ['citizen.lookup', 'land.parcel.lookup', 'tax.taxpayer.lookup', 'insurance.coverage.lookup',
-    ...PROCEDURE_STEP_SERVICES.map((s) => s.id)],
+    'civil-status.birth.register', 'population.pin.issue', 'residence.permanent.register', 'insurance.card.issue',
+    'civil-status.death.register', 'residence.permanent.deregister', 'insurance.funeral.allowance', 'insurance.survivor.benefit'],
   configSchema: restJsonConfigSchema,
   secretFields: ['/auth/value', '/auth/clientSecret'],
   origin: (config) => new URL(config.baseUrl).origin,

@@ -46,8 +46,8 @@ t.test('a queued delivery keeps one trace from the request to the portal call, a
   // An auditor filtering by the province's client finds every step of its deliveries, the worker's included.
   const clientId = (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sub: string }).sub
   t.ok(rows.filter((r) => String(r.kind).startsWith('delivery.')).every((r) => r.client_id === clientId), 'every delivery event names the submitting client')
-  const listed = (await get(app, auditor, `/v1/audit/events?clientId=${clientId}&limit=100`)).json() as { events: Array<{ kind: string, details: { deliveryId?: string } }> }
-  t.same(listed.events.filter((e) => e.details.deliveryId === deliveryId).map((e) => e.kind).reverse(), ['delivery.accepted', 'delivery.attempted', 'delivery.delivered'])
+  const listed = (await get(app, auditor, `/v1/audit/events?clientId=${clientId}&limit=100`)).json() as { items: Array<{ kind: string, details: { deliveryId?: string } }> }
+  t.same(listed.items.filter((e) => e.details.deliveryId === deliveryId).map((e) => e.kind).reverse(), ['delivery.accepted', 'delivery.attempted', 'delivery.delivered'])
 
   const portalTraces = traceparents.map((tp) => parseTraceparent(tp)?.traceId)
   t.ok(portalTraces.includes(traceId), `the portal call carries the request's trace id (${portalTraces.length} integration calls)`)
@@ -63,8 +63,8 @@ t.test('a queued delivery keeps one trace from the request to the portal call, a
 
 t.test('refused dossier and progress calls are in the trail, as refused lookups are', async (t) => {
   const app = await build(t, { env: { ...FAST_ENV, AUDIT_KEY: 'delivery-audit-key-0123456789', WORKERS: 'false' } })
-  const token = await tokenFor(app, ['system'], GRANTS)
-  const noGrant = await tokenFor(app, ['system'], ['citizen.lookup'])
+  const token = await tokenFor(app, ['system'], GRANTS, AGENCIES)
+  const noGrant = await tokenFor(app, ['system'], ['citizen.lookup'], AGENCIES)
   const sub = (tok: string): string => (JSON.parse(Buffer.from(tok.split('.')[1], 'base64url').toString()) as { sub: string }).sub
   const calls: Array<[string, string, string, unknown, number]> = [
     ['invalid', token, '/v1/dossiers', dossier(1, { status: 11 }), 400],

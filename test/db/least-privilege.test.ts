@@ -2,7 +2,7 @@ import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { build, testDatabase, tokenFor } from '../helper.js'
-import { dossier, FAST_ENV, GRANTS, portalInstance, post, startPortal, statusCounts, waitFor } from '../deliveries/helper.js'
+import { AGENCIES, dossier, FAST_ENV, GRANTS, portalInstance, post, startPortal, statusCounts, waitFor } from '../deliveries/helper.js'
 import { runToExit } from '../process/helper.js'
 
 // Migrations by the schema owner (`npm run migrate`, a real process), the gateway and its worker as a login that is
@@ -40,7 +40,7 @@ t.test('migrate as the owner, then run as lienthong_runtime with MIGRATIONS=off'
     env: { ...FAST_ENV, DATABASE_URL: runtimeUrl, MIGRATIONS: 'off', AUDIT_KEY: 'least-privilege-audit-key-0123456789', SECRETS_KEY: `k1:${randomBytes(32).toString('base64')}` }
   })
   t.equal((await app.inject({ url: '/health/ready' })).statusCode, 200, 'ready as the runtime login')
-  const system = await tokenFor(app, ['system'], GRANTS)
+  const system = await tokenFor(app, ['system'], GRANTS, AGENCIES)
   for (let n = 1; n <= 3; n++) t.equal((await post(app, system, '/v1/dossiers', dossier(n))).statusCode, 202)
   await waitFor(async () => (await statusCounts(app)).delivered === 3, 20_000, 'deliveries')
   const admin = await tokenFor(app, ['admin'])
@@ -50,7 +50,7 @@ t.test('migrate as the owner, then run as lienthong_runtime with MIGRATIONS=off'
   await app.auditTrail.writer.flush()
   const events = await app.inject({ url: '/v1/audit/events?limit=5', headers: { authorization: `Bearer ${auditor}` } })
   t.equal(events.statusCode, 200)
-  t.ok(events.json().events.length > 0, 'audit events written and read through the audit roles')
+  t.ok(events.json().items.length > 0, 'audit events written and read through the audit roles')
   const verify = await app.inject({ url: '/v1/audit/verify', headers: { authorization: `Bearer ${auditor}` } })
   t.equal(verify.json().ok, true, 'the chain verifies')
 

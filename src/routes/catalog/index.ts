@@ -10,7 +10,11 @@ const summary = (s: (typeof SERVICES)[number]): Record<string, string> =>
 const summaryProps = {
   id: { type: 'string' },
   version: { type: 'string' },
-  kind: { type: 'string', enum: ['lookup', 'delivery'] },
+  kind: {
+    type: 'string',
+    enum: ['lookup', 'delivery', 'procedure', 'step', 'source'],
+    description: 'lookup: a synchronous read; delivery: a queued write; procedure: an interlinked filing; step: a call the procedure engine makes; source: a change feed the gateway pulls events from'
+  },
   title: { type: 'string' },
   description: { type: 'string' }
 }
