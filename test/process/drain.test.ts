@@ -56,7 +56,7 @@ t.test('gateway on SIGTERM: readiness false first while serving, the request in 
   const system = await token('drain-system', created.body.secret)
   t.equal((await json(`${base}/health/ready`)).status, 200, 'ready before')
 
-  const lookup = json(`${base}/v1/lookups/citizen.lookup`, { method: 'POST', headers: { authorization: `Bearer ${system}`, 'x-purpose': 'test', 'content-type': 'application/json' }, body: JSON.stringify({ personalId: '079203001234' }) })
+  const lookup = json(`${base}/v1/lookups/citizen.lookup`, { method: 'POST', headers: { authorization: `Bearer ${system}`, 'x-purpose': '1.000894', 'content-type': 'application/json' }, body: JSON.stringify({ personalId: '079203001234' }) })
   await inFlight
   gw.child.kill('SIGTERM')
   await waitFor(async () => (await json(`${base}/health/ready`)).status === 503, 1000, 'readiness false')

@@ -8,7 +8,7 @@ const ALL = ['citizen.lookup', 'land.parcel.lookup', 'tax.taxpayer.lookup', 'ins
 t.test('a delivery service asked as a lookup says so, not that it does not exist', async (t) => {
   const app = await build(t)
   const token = await tokenFor(app, ['system'], ALL)
-  const res = await app.inject({ method: 'POST', url: '/v1/lookups/dossier.sync', headers: { authorization: `Bearer ${token}`, 'x-purpose': 'x' }, payload: {} })
+  const res = await app.inject({ method: 'POST', url: '/v1/lookups/dossier.sync', headers: { authorization: `Bearer ${token}`, 'x-purpose': '1.000894' }, payload: {} })
   t.equal(res.statusCode, 404)
   t.equal(res.json().code, 'SERVICE_NOT_FOUND')
   t.match(res.json().detail, /"dossier\.sync" is a delivery service, not a lookup: deliveries are sent to \/v1\/dossiers/)
@@ -18,7 +18,7 @@ t.test('a delivery service asked as a lookup says so, not that it does not exist
 t.test('an unsupported media type is 415 everywhere, text/plain included; the token endpoint takes a form', async (t) => {
   const app = await build(t)
   const token = await tokenFor(app, ['system'], ALL)
-  const headers = { authorization: `Bearer ${token}`, 'x-purpose': 'x' }
+  const headers = { authorization: `Bearer ${token}`, 'x-purpose': '1.000894' }
   for (const [type, payload] of [['text/plain', '{"personalId":"079203001234"}'], ['application/xml', '<personalId/>'], ['application/x-www-form-urlencoded', 'personalId=079203001234']]) {
     const res = await app.inject({ method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { ...headers, 'content-type': type }, payload })
     t.equal(res.statusCode, 415, type)
@@ -66,7 +66,7 @@ t.test('error paths are JSON Pointers into the request; enum errors list the all
   const auth = { authorization: `Bearer ${await tokenFor(app, ['admin', 'auditor', 'system'], ALL)}` }
   const kind = await app.inject({ url: '/v1/audit/events?kind=everything', headers: auth })
   t.equal(kind.statusCode, 400)
-  t.same(kind.json().errors, [{ path: '/query/kind', message: 'must be one of: lookup, delivery.accepted, delivery.attempted, delivery.delivered, delivery.failed, auth.failed, admin.change' }])
+  t.same(kind.json().errors, [{ path: '/query/kind', message: 'must be one of: lookup, delivery.accepted, delivery.attempted, delivery.delivered, delivery.failed, delivery.refused, auth.failed, admin.change, procedure.filed, procedure.step, procedure.action, event.received, event.rejected, event.delivery' }])
   const level = await app.inject({ url: '/v1/admin-units/001', headers: auth })
   t.same(level.json().errors.map((e: { path: string }) => e.path), ['/query/level'])
   const code = await app.inject({ url: '/v1/admin-units/001?level=province', headers: auth })
@@ -75,7 +75,7 @@ t.test('error paths are JSON Pointers into the request; enum errors list the all
   t.same(purpose.json().errors.map((e: { path: string }) => e.path), ['/headers/x-purpose'])
   const key = await app.inject({ method: 'POST', url: '/v1/dossiers/000.00.01.H22-250715-0001/progress', headers: { ...auth, 'idempotency-key': 'short' }, payload: {} })
   t.equal(key.statusCode, 400)
-  const body = await app.inject({ method: 'POST', url: '/v1/lookups/tax.taxpayer.lookup', headers: { ...auth, 'x-purpose': 'x' }, payload: { taxCode: '0100109108' } })
+  const body = await app.inject({ method: 'POST', url: '/v1/lookups/tax.taxpayer.lookup', headers: { ...auth, 'x-purpose': '1.000894' }, payload: { taxCode: '0100109108' } })
   t.same(body.json().errors.map((e: { path: string }) => e.path), ['/body/taxCode'])
   const whole = await app.inject({ method: 'POST', url: '/v1/dossiers', headers: { ...auth, 'content-type': 'application/json' }, payload: '[]' })
   t.same(whole.json().errors, [{ path: '/body', message: 'must be an object' }])
@@ -87,7 +87,7 @@ t.test('every 503 says when to retry', async (t) => {
   const app = await build(t)
   const token = await tokenFor(app, ['system'], ALL)
   // no connector serves the lookups of this gateway (test/fixtures/no-connectors.json)
-  const res = await app.inject({ method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${token}`, 'x-purpose': 'x' }, payload: { personalId: '079203001234' } })
+  const res = await app.inject({ method: 'POST', url: '/v1/lookups/citizen.lookup', headers: { authorization: `Bearer ${token}`, 'x-purpose': '1.000894' }, payload: { personalId: '079203001234' } })
   t.equal(res.statusCode, 503)
   t.equal(res.json().code, 'UPSTREAM_UNAVAILABLE')
   t.match(res.headers['retry-after'], /^\d+$/)

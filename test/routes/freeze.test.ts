@@ -9,7 +9,7 @@ import { processState } from '../../src/dev/process-tree.js'
 import { createDvcqgSimulator } from '../../src/simulators/index.js'
 import { verifyChain } from '../../src/audit/verify.js'
 import { ADMIN, tokenFor, upstream } from '../helper.js'
-import { FAST_ENV, GRANTS, diagnose, dossier, dossierCode, portalInstance, statusCounts, waitFor } from '../deliveries/helper.js'
+import { AGENCIES, FAST_ENV, GRANTS, diagnose, dossier, dossierCode, portalInstance, statusCounts, waitFor } from '../deliveries/helper.js'
 
 // Redis and PostgreSQL frozen (SIGSTOP: connections stay open, nothing answers — a network partition looks so)
 // rather than killed. Private servers for this file: the suite's shared ones serve the other test files, which run
@@ -72,7 +72,7 @@ async function start (t: Tap.Test): Promise<void> {
   })
   owned.app = app
   base = await app.listen({ port: 0, host: '127.0.0.1' })
-  system = await tokenFor(app, ['system'], [...GRANTS, 'citizen.lookup'])
+  system = await tokenFor(app, ['system'], [...GRANTS, 'citizen.lookup'], AGENCIES)
   auditor = await tokenFor(app, ['auditor'])
 }
 
@@ -92,7 +92,7 @@ async function call (method: string, path: string, token?: string, body?: unknow
 }
 
 const sync = async (n: number, key?: string): Promise<Answer> =>
-  await call('POST', '/v1/dossiers', system, dossier(n), key !== undefined ? { 'idempotency-key': key } : {})
+  await call('POST', '/v1/dossiers', system, dossier(n), { 'x-purpose': '1.000894', ...(key !== undefined ? { 'idempotency-key': key } : {}) })
 const lookup = async (requestId: string): Promise<Answer> =>
   await call('POST', '/v1/lookups/citizen.lookup', system, { personalId: '079203001234' }, { 'x-purpose': '1.000894', 'x-request-id': requestId })
 

@@ -50,7 +50,7 @@ t.test('basePort places the simulators on consecutive ports', async (t) => {
     try {
       const sims = await startSimulators({ basePort: base })
       t.teardown(() => sims.close())
-      t.same(Object.values(sims.urls).map((u) => Number(new URL(u).port)), [0, 1, 2, 3, 4, 5].map((i) => base + i))
+      t.same(Object.values(sims.urls).map((u) => Number(new URL(u).port)), [0, 1, 2, 3, 4, 5, 10, 11, 12, 13].map((i) => base + i), 'the six of the lookups and the portal, then the four of the procedures')
       return
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 4) throw err

@@ -44,6 +44,7 @@ export default async function resolveRoutes (app: FastifyInstance): Promise<void
       summary: 'Resolve up to 1,000 old codes or names (with a date) to today\'s units, in the same order',
       description: `At most ${MAX_CANDIDATES} candidates per result (candidatesTotal gives the number when cut). Rate limited per client like lookups.`,
       body: resolveBody,
+      problems: [429],
       response: { 200: { type: 'object', properties: { results: { type: 'array', items: resolveResult } } } }
     }
   }, async (request) => ({ results: await working.run(async () => await resolveAll(request.body.items)) }))

@@ -43,7 +43,7 @@ const configDoc = {
         }
       }
     },
-    procedureGroups: { type: 'array', maxItems: 200, items: { type: 'object' } },
+    procedureGroups: { type: 'array', maxItems: 200, items: { type: 'object', additionalProperties: true, description: 'A procedure group (schemas/procedure-group.json)' } },
     connectors: {
       type: 'array',
       maxItems: 1000,
