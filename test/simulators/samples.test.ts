@@ -44,7 +44,7 @@ t.test('every sample succeeds and every unknown id is a 404 against freshly star
   t.ok(parcels.some((b) => b.communeCode < '26000') && parcels.some((b) => b.communeCode >= '26000'), 'both provinces')
 })
 
-t.test('basePort places the simulators on consecutive ports', async (t) => {
+t.test('basePort places the simulators on their offsets from it', async (t) => {
   for (let attempt = 0; ; attempt++) {
     const base = 20_000 + Math.floor(Math.random() * 40_000)
     try {
