@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { request } from 'undici'
 import { build, testDatabase, tokenFor, upstream } from '../helper.js'
-import { dossier, FAST_ENV, GRANTS, portalInstance, post, startPortal, statusCounts, waitFor } from '../deliveries/helper.js'
+import { AGENCIES, dossier, FAST_ENV, GRANTS, portalInstance, post, startPortal, statusCounts, waitFor } from '../deliveries/helper.js'
 import { startEntry } from './helper.js'
 
 // Graceful drain as a load balancer sees it, with the real processes (src/server.ts, src/worker.ts) and SIGTERM.
@@ -78,7 +78,7 @@ t.test('gateway on SIGTERM: readiness false first while serving, the request in 
 t.test('worker on SIGTERM: the jobs in hand are delivered, no new job is taken, exit 0', async (t) => {
   const portal = await startPortal(t)
   const app = await build(t, { connectors: [portalInstance(portal.url)], workers: false, env: FAST_ENV })
-  const token = await tokenFor(app, ['system'], GRANTS)
+  const token = await tokenFor(app, ['system'], GRANTS, AGENCIES)
   portal.faults.set({ latencyMs: 700 }) // auth and call within the instance's 3 s deadline
   const worker = await startEntry(t, 'worker', {
     DATABASE_URL: app.config.databaseUrl,

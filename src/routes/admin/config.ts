@@ -76,7 +76,7 @@ const applied = {
         type: 'object',
         required: ['kind', 'id', 'action'],
         properties: {
-          kind: { type: 'string', enum: ['client', 'connector'] },
+          kind: { type: 'string', enum: ['client', 'connector', 'procedure-group'] },
           id: { type: 'string' },
           action: { type: 'string', enum: ['create', 'update', 'delete', 'unchanged'] }
         }
