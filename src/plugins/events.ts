@@ -139,7 +139,7 @@ export default fp<EventsOptions>(async function events (app, opts) {
       settings: { batch: cfg.batch, leaseMs: cfg.deliveryTimeoutMs + 5000, sliceMs: 10_000 }
     })
     worker = new Worker<LaneJob>(LANE_QUEUE, processor, {
-      connection: app.redis.create('event-lanes-worker', { maxRetriesPerRequest: null }),
+      connection: app.redis.forWorker('event-lanes-worker'),
       prefix,
       concurrency: cfg.lanes,
       lockDuration: app.config.delivery.lockMs,

@@ -51,7 +51,7 @@ export default fp<{ workers?: boolean }>(async function procedures (app, opts) {
   let stopSweeper: (() => Promise<void>) | undefined
   if (opts.workers ?? app.config.workers) {
     worker = new Worker<StepJob>(PROCEDURE_QUEUE, stepProcessor(engine, { blockedWaitMs: app.config.delivery.blockedWaitMs }), {
-      connection: app.redis.create('procedure-worker', { maxRetriesPerRequest: null }),
+      connection: app.redis.forWorker('procedure-worker'),
       prefix: app.config.queuePrefix,
       concurrency: app.config.workerConcurrency,
       lockDuration: app.config.delivery.lockMs,

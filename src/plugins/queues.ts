@@ -4,12 +4,6 @@ import { DELIVERY_QUEUE, type DeliveryJob } from '../deliveries/jobs.js'
 import { deliveryProcessor } from '../deliveries/processor.js'
 import { reconcileOnce, startReconciler, type ReconcileResult } from '../deliveries/reconciler.js'
 
-/**
- * The longest blocking wait of a BullMQ worker for its next job, in seconds: BullMQ caps it at 10 s (its drain delay,
- * 5 s by default, when the queue is empty; up to 10 s until the next delayed job is due).
- */
-const WORKER_BLOCK_MAX_S = 10
-
 declare module 'fastify' {
   interface FastifyInstance {
     queues: {
@@ -51,10 +45,7 @@ export default fp<QueuesOptions>(async function queues (app, opts) {
       blockedWaitMs: d.blockedWaitMs
     })
     worker = new Worker<DeliveryJob>(DELIVERY_QUEUE, processor, {
-      // BullMQ asks for maxRetriesPerRequest: null on a worker's connection, and duplicates it for its blocking
-      // one (BZPOPMIN, which waits up to WORKER_BLOCK_MAX_S, with BullMQ's own watchdog one second later): the
-      // command deadline of both must exceed that wait, or every idle wait would time out.
-      connection: app.redis.create('delivery-worker', { maxRetriesPerRequest: null, commandTimeout: WORKER_BLOCK_MAX_S * 1000 + 1000 + app.config.dependencies.timeoutMs }),
+      connection: app.redis.forWorker('delivery-worker'),
       prefix,
       concurrency: app.config.workerConcurrency,
       lockDuration: d.lockMs,

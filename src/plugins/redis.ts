@@ -10,12 +10,20 @@ declare module 'fastify' {
       /**
        * A new connection owned by the caller's purpose (BullMQ workers, subscribers); closed on app close. Its
        * commands and connection attempts have the deadline of DEPENDENCY_TIMEOUT_MS unless `opts` say otherwise
-       * (a BullMQ worker's connection: its blocking commands wait longer, see plugins/queues.ts).
+       * (a BullMQ worker's connection: its blocking commands wait longer, see `forWorker`).
        */
       create (purpose: string, opts?: RedisOptions): Redis
+      /** A new connection for a BullMQ worker (deliveries, procedures, event lanes); closed on app close. */
+      forWorker (purpose: string): Redis
     }
   }
 }
+
+/**
+ * The longest blocking wait of a BullMQ worker for its next job, in seconds: BullMQ caps it at 10 s (its drain delay,
+ * 5 s by default, when the queue is empty; up to 10 s until the next delayed job is due).
+ */
+const WORKER_BLOCK_MAX_S = 10
 
 /** Where connections go: REDIS_URL, or the master that the sentinels name (followed across a failover). */
 export function redisTarget (config: Config): { url?: string, options: RedisOptions, describe: string } {
@@ -62,6 +70,11 @@ export default fp(async function redis (app) {
     for (const c of owned) c.disconnect()
     throw err
   }
-  app.decorate('redis', { client, create })
+  // BullMQ asks for maxRetriesPerRequest: null on a worker's connection, and duplicates it for its blocking one
+  // (BZPOPMIN, which waits up to WORKER_BLOCK_MAX_S, with BullMQ's own watchdog one second later): the command
+  // deadline of both must exceed that wait, or every idle wait would time out ("Command timed out").
+  const forWorker = (purpose: string): Redis =>
+    create(purpose, { maxRetriesPerRequest: null, commandTimeout: WORKER_BLOCK_MAX_S * 1000 + 1000 + timeoutMs })
+  app.decorate('redis', { client, create, forWorker })
   app.addHook('onClose', closeAll)
 }, { name: 'redis', dependencies: ['config'] })
