@@ -15,10 +15,20 @@ const CASES: Record<string, { valid: string[], invalid: string[] }> = {
   'vn-commune-code': { valid: ['26734', '00004'], invalid: ['00000', '2673', '267345'] },
   'vn-province-code': { valid: ['01', '79', '96'], invalid: ['00', '1', '079'] },
   'vn-procedure-code': { valid: ['1.000894', '1.000494.000.00.00.H29', '2.000815.000.00.00.H55.02'], invalid: ['1.00089', 'H55.242'] },
-  'vn-agency-id': { valid: ['000.00.00.H29', '000.00.01.H22'], invalid: ['H29', '000.00.00.h29'] }
+  'vn-agency-id': { valid: ['000.00.00.H29', '000.00.01.H22'], invalid: ['H29', '000.00.00.h29'] },
+  // today in Asia/Ho_Chi_Minh (UTC+7) is not yet to come; tomorrow is
+  'vn-past-date': {
+    valid: ['2025-07-15', '2024-02-29', '1900-01-01', vnDate(0)],
+    invalid: [vnDate(1), '2999-01-01', '2025-02-29', '2025-13-01', '15/07/2025', '2025-7-15', '2025-07-15T00:00:00Z']
+  }
 }
 
-t.test('each identifier format accepts valid and rejects invalid identifiers', async (t) => {
+/** The date `days` from today in Asia/Ho_Chi_Minh, YYYY-MM-DD. */
+function vnDate (days: number): string {
+  return new Date(Date.now() + 7 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10)
+}
+
+t.test('each identifier format accepts valid and rejects invalid values', async (t) => {
   const ajv = addIdentifierFormats(new Ajv({ strict: true }))
   t.same(Object.keys(CASES).sort(), Object.keys(IDENTIFIER_FORMATS).sort(), 'every format is covered')
   for (const [format, { valid, invalid }] of Object.entries(CASES)) {
