@@ -116,8 +116,8 @@ export const SERVICES: readonly ServiceDefinition[] = Object.freeze([
     title: 'Interlinked procedure filing',
     description: 'One filing (form 01 or 02 of Decree 63/2024/NĐ-CP) carried by the gateway through the chain of ' +
       'national systems of a procedure group: POST /v1/procedures/{groupId}.',
-    requestSchemaId: 'procedure.birth.filing',
-    responseSchemaId: 'delivery.accepted',
+    requestSchemaId: 'procedure.filing',
+    responseSchemaId: 'procedure.filed',
     subjectFields: ['mother.personalId', 'father.personalId', 'declarant.personalId', 'deceased.personalId', 'beneficiary.personalId'],
     routing: 'global'
   }),

@@ -8,10 +8,12 @@ import { cancelCase, supplement, type Supplement } from '../../procedures/action
 import { assertActsFor } from '../../procedures/agency.js'
 import { fileCase } from '../../procedures/filing.js'
 import { caseView } from '../../procedures/views.js'
-import { caseIdParams, caseSchema, filedSchema, groupIdParams, reasonBody, supplementBody } from './schemas.js'
+import { caseIdParams, caseSchema, groupIdParams, reasonBody, supplementBody } from './schemas.js'
 import procedureAdminRoutes from './admin.js'
 
 const FILING = getService('procedure.filing') as ServiceDefinition
+/** The answer to a filing: the new case (202) or the existing one of a repeated filing (200). */
+const FILED = { $ref: 'procedure.filed#' }
 
 /**
  * Interlinked procedures (role `system`): one filing → a case run across the national systems; its graph and
@@ -38,7 +40,7 @@ async function systemRoutes (app: FastifyInstance): Promise<void> {
       summary: 'File one case of an interlinked procedure group (form 01: birth, form 02: death)',
       params: groupIdParams,
       body: { type: 'object' },
-      response: { '2xx': filedSchema }
+      response: { 200: FILED, 202: FILED }
     }
   }, async (request, reply) => {
     const group = await groups.current(request.params.groupId)

@@ -37,11 +37,6 @@ export const supplementBody = {
   }
 }
 
-export const filedSchema = {
-  type: 'object',
-  properties: { caseId: { type: 'string' }, dossierCode: { type: 'string' }, status: { type: 'string' }, traceId: { type: 'string' } }
-}
-
 const dossier = {
   type: 'object',
   properties: { code: { type: 'string' }, status: { type: 'integer' }, deliveredStatus: { type: 'integer' }, pendingUpdates: { type: 'integer' } }
