@@ -50,11 +50,11 @@ t.test('people sign in by OpenID Connect; the session opens the API by role; cha
   t.equal(lookup.status, 200)
   await app.auditTrail.writer.flush()
   const found = await call('POST', '/v1/audit/events/search', { cookie: u.cookie, 'x-csrf-token': u.csrf }, { subject: PIN, kind: 'lookup', limit: 10 })
-  t.match(found, { status: 200, json: { events: [{ kind: 'lookup', service: 'citizen.lookup' }], nextCursor: null } })
+  t.match(found, { status: 200, json: { items: [{ kind: 'lookup', service: 'citizen.lookup' }], nextCursor: null } })
   const none = await call('POST', '/v1/audit/events/search', { cookie: u.cookie, 'x-csrf-token': u.csrf }, { subject: '079099000001' })
-  t.same((none.json as { events: unknown[] }).events, [], 'another subject finds nothing')
+  t.same((none.json as { items: unknown[] }).items, [], 'another subject finds nothing')
   t.match(await call('POST', '/v1/audit/events/search', { cookie: u.cookie, 'x-csrf-token': u.csrf }, { subject: PIN, colour: 'red' }), { status: 400, json: { code: 'VALIDATION_FAILED' } })
-  const event = ((found.json as { events: Array<{ id: string }> }).events)[0]
+  const event = ((found.json as { items: Array<{ id: string }> }).items)[0]
   t.match(await call('GET', `/v1/audit/events/${event.id}`, { cookie: u.cookie }), { status: 200, json: { id: event.id, kind: 'lookup' } })
   t.match(await call('GET', '/v1/audit/events/00000000-0000-4000-8000-000000000000', { cookie: u.cookie }), { status: 404 })
   const exported = await request(`${url}/v1/audit/export`, { method: 'POST', headers: { cookie: u.cookie, 'x-csrf-token': u.csrf, 'content-type': 'application/json' }, body: JSON.stringify({ subject: PIN }) })

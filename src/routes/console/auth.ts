@@ -9,6 +9,28 @@ const RETURN_TO = /^\/console\/[A-Za-z0-9/_.-]{0,200}(\?[A-Za-z0-9=&_.%-]{0,400}
 
 const safeReturnTo = (value: unknown): string => typeof value === 'string' && RETURN_TO.test(value) && !value.includes('//') ? value : '/console/'
 
+const param = (maxLength: number): { type: 'string', maxLength: number } => ({ type: 'string', maxLength })
+/**
+ * What an identity provider sends back to the redirect URI: the authorization response (RFC 6749 §4.1.2) or its
+ * error (§4.1.2.1), the issuer (RFC 9207) and the session state (OpenID Connect Session Management). The client
+ * "MUST ignore unrecognized response parameters" (RFC 6749 §4.1.2): providers add their own (Google's `scope`,
+ * `authuser`…), so this page, unlike the API, accepts parameters it does not list — openid-client reads the ones
+ * it needs from the URL and checks them.
+ */
+const callbackQuery = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    code: param(2048),
+    state: param(512),
+    iss: param(2048),
+    session_state: param(2048),
+    error: param(256),
+    error_description: param(2048),
+    error_uri: param(2048)
+  }
+} as const
+
 /**
  * Sign-in of people to the console, as the relying party of their identity provider (src/console/oidc.ts):
  * `login` sends the browser to the provider (state, nonce and PKCE kept in Redis and the state bound to this
@@ -43,7 +65,7 @@ export default async function consoleAuthRoutes (app: FastifyInstance): Promise<
     return await noStore(reply).header('set-cookie', cookie(LOGIN_COOKIE, started.pending.state, 600, 'lax')).redirect(started.url, 302)
   })
 
-  app.get('/console/auth/callback', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/console/auth/callback', { schema: { hide: true, querystring: callbackQuery } }, async (request, reply) => {
     const url = new URL(request.url, cfg.publicUrl)
     const state = url.searchParams.get('state') ?? ''
     const bound = parseCookie(request.headers.cookie ?? '')[LOGIN_COOKIE]

@@ -17,6 +17,12 @@ export const CONSOLE_CSP = [
 const IMMUTABLE = 'public, max-age=31536000, immutable'
 
 /**
+ * The pages are not API: their query string belongs to the app's router (a return address after sign-in may carry
+ * one), so a page accepts any query rather than the API's 400 for an undeclared parameter.
+ */
+const PAGE = { hide: true, querystring: { type: 'object', additionalProperties: true } } as const
+
+/**
  * /console/: the built single-page app (dist/console, `npm run build`) and its sign-in routes. Hashed assets
  * are cached for a year; index.html is revalidated on every load, so a new build reaches every browser at once.
  */
@@ -28,9 +34,9 @@ export default async function consoleRoutes (app: FastifyInstance): Promise<void
     if (request.url.startsWith('/console')) void reply.header('content-security-policy', CONSOLE_CSP)
     done()
   })
-  app.get('/console', { schema: { hide: true } }, async (_request, reply) => await reply.redirect('/console/', 301))
+  app.get('/console', { schema: PAGE }, async (_request, reply) => await reply.redirect('/console/', 301))
   if (!built) {
-    app.get('/console/*', { schema: { hide: true } }, async () => {
+    app.get('/console/*', { schema: PAGE }, async () => {
       throw new ServiceUnavailable('The console is not built: run `npm run build`')
     })
     return
@@ -50,8 +56,8 @@ export default async function consoleRoutes (app: FastifyInstance): Promise<void
   const page = async (_request: unknown, reply: FastifyReply): Promise<FastifyReply> =>
     await reply.header('cache-control', 'no-cache').sendFile('index.html')
   // Every other path under /console/ is a page of the app (its router reads the path).
-  app.get('/console/', { schema: { hide: true } }, page)
-  app.get('/console/*', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/console/', { schema: PAGE }, page)
+  app.get('/console/*', { schema: PAGE }, async (request, reply) => {
     if ((request.params as { '*': string })['*'].startsWith('assets/')) {
       throw new NotFound(`No console asset ${request.url.split('?')[0]}`)
     }
