@@ -59,14 +59,19 @@ t.test('admins and auditors do their work in the console, by mouse and by keyboa
   await page.getByRole('textbox', { name: 'Tên', exact: true }).fill('Sở Tư pháp TP Hồ Chí Minh')
   await page.getByRole('checkbox', { name: 'citizen.lookup' }).check()
   await page.getByRole('checkbox', { name: 'dossier.sync' }).check()
+  // the lookup only for one procedure; the dossiers of one agency (issue 22)
+  await page.getByLabel('Mục đích được phép cho citizen.lookup').fill('1.000894')
+  await page.getByLabel('Cơ quan mà hệ thống đại diện').fill('000.00.01.H22')
   await page.getByRole('button', { name: 'Lưu' }).click()
   await page.getByText('Khóa bí mật của so-tp-79 chỉ hiển thị một lần').waitFor()
+  t.match(await app.clients.get('so-tp-79'), { grants: [{ service: 'citizen.lookup', purposes: ['1.000894'] }, 'dossier.sync'], agencies: ['000.00.01.H22'] }, 'with its purposes and agencies')
   const secret = (await page.locator('.secret-value').textContent()) ?? ''
   t.match(secret, /^\S{20,}$/, 'the secret is shown')
   t.ok(await page.getByRole('button', { name: 'Sao chép' }).isVisible(), 'with a copy button')
   await page.getByRole('button', { name: 'Tôi đã lưu khóa bí mật' }).click()
   t.equal(await page.locator('.secret-value').count(), 0, 'and gone once saved')
-  await page.getByRole('row', { name: /so-tp-79/ }).waitFor()
+  await page.getByRole('row', { name: /so-tp-79/ }).getByText('citizen.lookup (1.000894), dossier.sync').waitFor()
+  t.ok(await page.getByRole('row', { name: /so-tp-79/ }).getByText('000.00.01.H22').isVisible(), 'the list shows the purposes and agencies')
   await axeAndShoot('clients')
 
   // ── the session expires while a form is filled: sign in again in a small window, nothing typed is lost
@@ -148,7 +153,7 @@ t.test('admins and auditors do their work in the console, by mouse and by keyboa
 
   // ── a dead letter, retried from the deliveries page
   gw.sims.sims.dvcqg.portal.forceErrors(1, 1)
-  const accepted = await request(`${url}/v1/dossiers`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` }, body: JSON.stringify(dossier(7)) })
+  const accepted = await request(`${url}/v1/dossiers`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}`, 'x-purpose': '1.000894' }, body: JSON.stringify(dossier(7)) })
   t.equal(accepted.statusCode, 202, 'a dossier accepted')
   await accepted.body.dump()
   await waitFor(async () => (await statusCounts(app)).failed === 1, 20_000, 'the delivery fails')

@@ -1,6 +1,6 @@
 import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
-import { get, itemsOf, query } from '../base/api.js'
+import { get, page, query } from '../base/api.js'
 import { formatDate, parseDateInput, t } from '../base/i18n.js'
 import { DateField } from '../base/date-field.js'
 import { ErrorBox, Loading, Page, TextField } from '../base/ui.js'
@@ -9,6 +9,7 @@ interface Unit { code: string, level: string, name: string, fullName?: string, t
 interface Linked { unit: Unit, kind: 'full' | 'partial' }
 interface Lineage { code: string, level: string, asOf: string, unit: Unit | null, successors: Linked[], history: Unit[], predecessors: Linked[], districtPredecessors?: Array<{ code: string, name: string, validTo?: string }> }
 
+const LIMIT = 50
 const vnDate = (iso: string | undefined): string | undefined => iso === undefined ? undefined : new Date(new Date(iso).getTime() + 7 * 3600_000).toISOString().slice(0, 10)
 const span = (u: Unit): string => `${formatDate(u.validFrom ?? null)} → ${u.validTo != null ? formatDate(u.validTo) : t('units.now')}`
 
@@ -21,6 +22,7 @@ export function AdminUnits (): JSX.Element {
   const [q, setQ] = useState('')
   const [asOf, setAsOf] = useState('')
   const [results, setResults] = useState<Unit[]>()
+  const [more, setMore] = useState(false)
   const [lineage, setLineage] = useState<Lineage>()
   const [error, setError] = useState<unknown>()
   const [busy, setBusy] = useState(false)
@@ -28,7 +30,11 @@ export function AdminUnits (): JSX.Element {
   const search = async (e: Event): Promise<void> => {
     e.preventDefault()
     setBusy(true); setError(undefined); setLineage(undefined)
-    try { setResults(itemsOf(await get<Unit[] | { items: Unit[] }>(`/v1/admin-units/communes${query({ q: q.trim(), asOf: date, limit: 50 })}`)).items) } catch (err) { setError(err) } finally { setBusy(false) }
+    try {
+      const found = await page<Unit>('/v1/admin-units/communes', { q: q.trim(), asOf: date, limit: LIMIT })
+      setResults(found.items)
+      setMore(found.nextCursor !== null)
+    } catch (err) { setError(err) } finally { setBusy(false) }
   }
   const open = async (u: Unit): Promise<void> => {
     setError(undefined)
@@ -46,7 +52,7 @@ export function AdminUnits (): JSX.Element {
       {results !== undefined && (
         <div class='table-wrap'>
           <table>
-            <caption class='muted'>{t('common.count', { n: results.length })}</caption>
+            <caption class='muted'>{more ? t('common.cut', { n: results.length }) : t('common.count', { n: results.length })}</caption>
             <thead><tr><th scope='col'>{t('units.code')}</th><th scope='col'>{t('units.name')}</th><th scope='col'>{t('units.province')}</th><th scope='col'>{t('units.valid')}</th><th scope='col'>{t('common.actions')}</th></tr></thead>
             <tbody>
               {results.map((u) => (

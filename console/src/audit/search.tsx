@@ -1,6 +1,6 @@
 import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
-import { request } from '../base/api.js'
+import { request, type PageOf } from '../base/api.js'
 import { DateField, isoOf } from '../base/date-field.js'
 import { formatDateTime, formatNumber, t } from '../base/i18n.js'
 import { Badge, ErrorBox, Loading, Notice, Page, SelectField, TextField } from '../base/ui.js'
@@ -26,7 +26,11 @@ export interface AuditEvent {
 interface Filter { from: string, to: string, clientId: string, service: string, outcome: string, kind: string, caseId: string, traceId: string, subject: string, limit: string }
 
 const OUTCOMES = ['ok', 'not_found', 'denied', 'invalid', 'error', 'retrying', 'failed']
-const KINDS = ['lookup', 'delivery.accepted', 'delivery.attempted', 'delivery.delivered', 'delivery.failed', 'auth.failed', 'admin.change']
+/** The kinds of event the trail records (the audit API's `kind` filter). */
+const KINDS = [
+  'lookup', 'delivery.accepted', 'delivery.attempted', 'delivery.delivered', 'delivery.failed', 'delivery.refused', 'auth.failed', 'admin.change',
+  'procedure.filed', 'procedure.step', 'procedure.action', 'event.received', 'event.rejected', 'event.delivery'
+]
 const EMPTY: Filter = { from: '', to: '', clientId: '', service: '', outcome: '', kind: '', caseId: '', traceId: '', subject: '', limit: '50' }
 export const outcomeKind = (o: string): string => o === 'ok' ? 'ok' : o === 'retrying' || o === 'not_found' ? 'warn' : 'bad'
 
@@ -56,8 +60,8 @@ export function AuditSearch (): JSX.Element {
   const run = async (cursor?: string): Promise<void> => {
     setBusy(true); setError(undefined)
     try {
-      const page = await request<{ events: AuditEvent[], nextCursor: string | null }>('POST', '/v1/audit/events/search', { body: { ...bodyOf(f), limit: Number(f.limit) || 50, ...(cursor !== undefined ? { cursor } : {}) } })
-      const all = cursor !== undefined ? [...(events ?? []), ...page.events] : page.events
+      const page = await request<PageOf<AuditEvent>>('POST', '/v1/audit/events/search', { body: { ...bodyOf(f), limit: Number(f.limit) || 50, ...(cursor !== undefined ? { cursor } : {}) } })
+      const all = cursor !== undefined ? [...(events ?? []), ...page.items] : page.items
       setEvents(all); setNext(page.nextCursor)
       kept = { filter: f, events: all, next: page.nextCursor }
     } catch (err) { setError(err) } finally { setBusy(false) }

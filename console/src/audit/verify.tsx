@@ -2,11 +2,17 @@ import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
 import { get, query } from '../base/api.js'
 import { DateField, isoOf } from '../base/date-field.js'
-import { formatDateTime, formatNumber, t } from '../base/i18n.js'
+import { formatDateTime, formatNumber, known, t } from '../base/i18n.js'
 import { Badge, ErrorBox, Loading, Notice, Page } from '../base/ui.js'
 import type { AuditEvent } from './search.js'
 
 interface VerifyResult { ok: boolean, checked: number, firstBadEventId?: string, reason?: string }
+
+/** Why the chain is broken, in words (the reason's own name when the console does not know it). */
+const reasonText = (reason: string): string => {
+  const key = known(`verify.reason.${reason}`)
+  return key !== undefined ? t(key) : reason
+}
 
 /** Auditor: recompute the hash chain over a range; a break names and shows the first bad event. */
 export function Verify (): JSX.Element {
@@ -40,9 +46,10 @@ export function Verify (): JSX.Element {
           {result.firstBadEventId !== undefined && (
             <p>
               {t('verify.firstBad')} <a href={`#event-${result.firstBadEventId}`} onClick={(e) => { e.preventDefault(); void showBad(result.firstBadEventId as string) }}>{result.firstBadEventId}</a>
-              {result.reason !== undefined && <> — {t(`verify.reason.${result.reason}` as never)}</>}
+              {result.reason !== undefined && <> — {reasonText(result.reason)}</>}
             </p>
           )}
+          {result.firstBadEventId === undefined && result.reason !== undefined && <p>{reasonText(result.reason)}</p>}
         </Notice>
       )}
       {bad !== undefined && (

@@ -91,10 +91,28 @@ export const put = async <T>(path: string, body: unknown): Promise<T> => await r
 export const patch = async <T>(path: string, body: unknown): Promise<T> => await request<T>('PATCH', path, { body })
 export const del = async <T>(path: string): Promise<T> => await request<T>('DELETE', path)
 
-/** A list answer, bare (today) or in the `{ items, nextCursor }` envelope (issue 15a). */
-export function itemsOf<T> (answer: T[] | { items: T[], nextCursor?: string | null } | null | undefined): { items: T[], nextCursor: string | null } {
-  if (Array.isArray(answer)) return { items: answer, nextCursor: null }
-  return { items: answer?.items ?? [], nextCursor: answer?.nextCursor ?? null }
+/** A page of a list: the API's one pagination scheme (`?limit=&cursor=` in, `{ items, nextCursor }` out). */
+export interface PageOf<T> { items: T[], nextCursor: string | null }
+
+/** One page of a list at `path` (its filters already in `values`), from `cursor` when given. */
+export async function page<T> (path: string, values: Record<string, string | number | undefined | null> = {}, cursor?: string): Promise<PageOf<T>> {
+  return await get<PageOf<T>>(`${path}${query({ ...values, cursor })}`)
+}
+
+/**
+ * Every item of a list, page after page (`limit` is the largest page the route allows); stops after `maxPages`
+ * pages, so that a runaway list cannot hold the page.
+ */
+export async function allItems<T> (path: string, limit: number, values: Record<string, string | number | undefined | null> = {}, maxPages = 50): Promise<T[]> {
+  const out: T[] = []
+  let cursor: string | undefined
+  for (let i = 0; i < maxPages; i++) {
+    const p = await page<T>(path, { ...values, limit }, cursor)
+    out.push(...p.items)
+    if (p.nextCursor === null) break
+    cursor = p.nextCursor
+  }
+  return out
 }
 
 /** A query string of the non-empty values. */

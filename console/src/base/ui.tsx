@@ -62,14 +62,16 @@ export function TextField (p: FieldProps): JSX.Element {
 
 export function TextArea (p: FieldProps & { rows?: number }): JSX.Element {
   const id = useId('ta')
+  const describedBy = [p.help !== undefined ? `${id}-help` : '', p.error !== undefined ? `${id}-err` : ''].filter((x) => x !== '').join(' ')
   return (
     <div class={`field${p.error !== undefined ? ' invalid' : ''}`}>
       <label for={id}>{p.label}</label>
       <textarea
-        id={id} rows={p.rows ?? 8} value={p.value} readOnly={p.readOnly} spellcheck={false}
-        aria-invalid={p.error !== undefined ? 'true' : undefined} aria-describedby={p.error !== undefined ? `${id}-err` : undefined}
+        id={id} name={p.name} rows={p.rows ?? 8} value={p.value} readOnly={p.readOnly} spellcheck={false}
+        aria-invalid={p.error !== undefined ? 'true' : undefined} aria-describedby={describedBy !== '' ? describedBy : undefined}
         onInput={(e) => { p.onInput((e.currentTarget as HTMLTextAreaElement).value) }}
       />
+      {p.help !== undefined && <p class='help' id={`${id}-help`}>{p.help}</p>}
       {p.error !== undefined && <p class='error' id={`${id}-err`}>{p.error}</p>}
     </div>
   )

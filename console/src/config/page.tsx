@@ -4,9 +4,10 @@ import { get, request } from '../base/api.js'
 import { t } from '../base/i18n.js'
 import { CopyButton, ErrorBox, Notice, Page, TextArea } from '../base/ui.js'
 
-interface Change { kind: 'client' | 'connector', id: string, action: 'create' | 'update' | 'delete' | 'unchanged' }
+interface Change { kind: 'client' | 'connector' | 'procedure-group', id: string, action: 'create' | 'update' | 'delete' | 'unchanged' }
 interface ImportResult { applied: boolean, changes: Change[], newClientSecrets?: Array<{ id: string, secret: string }> }
-interface Doc { clients?: Array<Record<string, unknown> & { id: string }>, connectors: Array<Record<string, unknown> & { id: string }> }
+type Entity = Record<string, unknown> & { id: string }
+interface Doc { clients?: Entity[], connectors: Entity[], procedureGroups?: Entity[] }
 
 /** Fields of one entity that differ between the current configuration and the imported one. */
 function fieldDiff (before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined): Array<[string, string, string]> {
@@ -60,7 +61,7 @@ export function ConfigPage (): JSX.Element {
     try { setApplied(await request<ImportResult>('PUT', '/v1/admin/config', { body: next })); setPreview(undefined) } catch (err) { setError(err) }
   }
   const entity = (d: Doc, c: Change): Record<string, unknown> | undefined =>
-    (c.kind === 'client' ? d.clients ?? [] : d.connectors).find((x) => x.id === c.id)
+    (c.kind === 'client' ? d.clients ?? [] : c.kind === 'procedure-group' ? d.procedureGroups ?? [] : d.connectors).find((x) => x.id === c.id)
   const changed = preview?.result.changes.filter((c) => c.action !== 'unchanged') ?? []
 
   return (

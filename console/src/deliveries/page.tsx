@@ -1,6 +1,6 @@
 import { Fragment, type JSX } from 'preact'
 import { useState } from 'preact/hooks'
-import { get, itemsOf, post, query } from '../base/api.js'
+import { page, post, query } from '../base/api.js'
 import { DateField, isoOf } from '../base/date-field.js'
 import { formatDateTime, formatNumber, t } from '../base/i18n.js'
 import { Badge, ErrorBox, Loading, Notice, Page, SelectField, TextField, useConfirm, useLoad } from '../base/ui.js'
@@ -55,7 +55,7 @@ export function Deliveries (): JSX.Element {
   const [error, setError] = useState<unknown>()
   const [ask, dialog] = useConfirm()
   const common = (f: Filter): Record<string, string | undefined> => ({ service: f.service, dossierCode: f.dossierCode.trim(), from: isoOf(f.from), to: isoOf(f.to, true) })
-  const list = useLoad(async () => itemsOf(await get<Delivery[] | { items: Delivery[] }>(`/v1/admin/deliveries${query({ status: filter.status, ...common(filter), limit: LIMIT })}`)).items, [filter])
+  const list = useLoad(async () => await page<Delivery>('/v1/admin/deliveries', { status: filter.status, ...common(filter), limit: LIMIT }), [filter])
 
   const retry = async (d: Delivery): Promise<void> => {
     if (!await ask(t('deliveries.retryConfirm', { code: d.dossierCode }), t('deliveries.retry'))) return
@@ -68,9 +68,9 @@ export function Deliveries (): JSX.Element {
   const retryAll = async (): Promise<void> => {
     setError(undefined)
     try {
-      const failed = itemsOf(await get<Delivery[] | { items: Delivery[] }>(`/v1/admin/deliveries${query({ status: 'failed', ...common(filter), limit: 1000 })}`)).items
-      if (failed.length === 0) { setNotice(t('deliveries.noneToRetry')); return }
-      const n = failed.length >= 1000 ? t('deliveries.atLeast', { n: 1000 }) : String(failed.length)
+      const failed = await page<Delivery>('/v1/admin/deliveries', { status: 'failed', ...common(filter), limit: 1000 })
+      if (failed.items.length === 0) { setNotice(t('deliveries.noneToRetry')); return }
+      const n = failed.nextCursor !== null ? t('deliveries.atLeast', { n: failed.items.length }) : String(failed.items.length)
       if (!await ask(t('deliveries.retryAllConfirm', { n }), t('deliveries.retryAll'))) return
       const r = await post<{ retried: number }>(`/v1/admin/deliveries/retry${query(common(filter))}`)
       setNotice(t('deliveries.retried', { n: r.retried }))
@@ -99,10 +99,10 @@ export function Deliveries (): JSX.Element {
         : (
           <div class='table-wrap'>
             <table>
-              <caption class='muted'>{list.data.length >= LIMIT ? t('common.cut', { n: LIMIT }) : t('common.count', { n: list.data.length })}</caption>
+              <caption class='muted'>{list.data.nextCursor !== null ? t('common.cut', { n: list.data.items.length }) : t('common.count', { n: list.data.items.length })}</caption>
               <thead><tr><th scope='col'>{t('deliveries.dossierCode')}</th><th scope='col'>{t('deliveries.service')}</th><th scope='col'>{t('deliveries.status')}</th><th scope='col'>{t('deliveries.attempts')}</th><th scope='col'>{t('deliveries.created')}</th><th scope='col'>{t('common.actions')}</th></tr></thead>
               <tbody>
-                {list.data.map((d) => (
+                {list.data.items.map((d) => (
                   <Fragment key={d.id}>
                     <tr>
                       <th scope='row'>{d.dossierCode}</th>

@@ -92,6 +92,11 @@ export const en: Record<keyof typeof vi, string> = {
   'clients.name': 'Name',
   'clients.roles': 'Roles',
   'clients.grants': 'Granted services',
+  'clients.purposesOf': 'Purposes allowed for {service}',
+  'clients.purposesHelp': 'Procedure codes (for example 1.000894) or legal-basis codes, separated by commas. Empty: any national procedure code.',
+  'clients.agencies': 'Agencies it acts for',
+  'clients.agenciesHelp': 'Electronic ids of the agencies this system files dossiers and progress for (for example 000.00.01.H29), separated by commas or lines; a segment may be * (000.00.*.H29: every agency 000.00.NN.H29).',
+  'clients.agenciesDefault': 'Empty: the system\'s own id when it is an agency id.',
   'clients.perSecond': 'Rate limit (requests/second)',
   'clients.perDay': 'Daily quota (requests/day)',
   'clients.limitHelp': 'Leave empty for the gateway\'s default.',
@@ -258,6 +263,7 @@ export const en: Record<keyof typeof vi, string> = {
   'config.action.unchanged': 'Unchanged',
   'config.kind.client': 'client',
   'config.kind.connector': 'connector',
+  'config.kind.procedure-group': 'procedure group',
 
   'units.title': 'Administrative units',
   'units.query': 'Commune or ward name (diacritics optional)',
@@ -324,5 +330,6 @@ export const en: Record<keyof typeof vi, string> = {
   'verify.reason.content': 'its content was changed',
   'verify.reason.link': 'the chain link is broken',
   'verify.reason.missing-predecessor': 'the event before it is missing',
-  'verify.reason.missing-tail': 'events at the end of the chain are missing'
+  'verify.reason.missing-tail': 'events at the end of the chain are missing',
+  'verify.reason.checkpoint': 'it does not match the signed checkpoints'
 }

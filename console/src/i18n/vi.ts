@@ -90,6 +90,11 @@ export const vi = {
   'clients.name': 'Tên',
   'clients.roles': 'Vai trò',
   'clients.grants': 'Dịch vụ được phép',
+  'clients.purposesOf': 'Mục đích được phép cho {service}',
+  'clients.purposesHelp': 'Mã thủ tục hành chính (ví dụ 1.000894) hoặc mã căn cứ pháp lý, cách nhau bởi dấu phẩy. Để trống: mọi mã thủ tục quốc gia.',
+  'clients.agencies': 'Cơ quan mà hệ thống đại diện',
+  'clients.agenciesHelp': 'Mã định danh của các cơ quan mà hệ thống này gửi hồ sơ và tiến độ thay mặt (ví dụ 000.00.01.H29), cách nhau bởi dấu phẩy hoặc xuống dòng; một đoạn có thể là * (000.00.*.H29: mọi cơ quan 000.00.NN.H29).',
+  'clients.agenciesDefault': 'Để trống: chính mã hệ thống nếu đó là mã cơ quan.',
   'clients.perSecond': 'Giới hạn yêu cầu/giây',
   'clients.perDay': 'Hạn mức yêu cầu/ngày',
   'clients.limitHelp': 'Để trống để dùng mặc định của cổng.',
@@ -256,6 +261,7 @@ export const vi = {
   'config.action.unchanged': 'Giữ nguyên',
   'config.kind.client': 'hệ thống',
   'config.kind.connector': 'bộ kết nối',
+  'config.kind.procedure-group': 'nhóm thủ tục liên thông',
 
   'units.title': 'Đơn vị hành chính',
   'units.query': 'Tên xã, phường (không cần dấu)',
@@ -322,5 +328,6 @@ export const vi = {
   'verify.reason.content': 'nội dung đã bị sửa',
   'verify.reason.link': 'liên kết chuỗi bị phá vỡ',
   'verify.reason.missing-predecessor': 'thiếu sự kiện liền trước',
-  'verify.reason.missing-tail': 'thiếu các sự kiện cuối chuỗi'
+  'verify.reason.missing-tail': 'thiếu các sự kiện cuối chuỗi',
+  'verify.reason.checkpoint': 'không khớp với các điểm kiểm tra đã ký'
 } as const
