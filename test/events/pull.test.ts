@@ -65,7 +65,10 @@ t.test('the pull API pages through everything exactly once, while events keep ar
 
   const theirs = await page(app, other.system, '')
   t.same(theirs.body.items, [], 'another client sees nothing of it')
-  t.equal((await page(app, system, '?cursor=bm90LWEtY3Vyc29y')).status, 400, 'a cursor this API did not give')
+  const forged = await app.inject({ method: 'GET', url: '/v1/events?cursor=bm90LWEtY3Vyc29y', headers: { authorization: `Bearer ${system}` } })
+  t.equal(forged.statusCode, 400, 'a cursor this API did not give')
+  t.match(forged.json(), { code: 'VALIDATION_FAILED', errors: [{ path: '/query/cursor' }] })
+  t.match((await app.inject({ method: 'GET', url: '/v1/events?after=1', headers: { authorization: `Bearer ${system}` } })).json(), { errors: [{ path: '/query/after' }] }, 'an unknown parameter')
   t.equal((await page(app, admin, '')).status, 403, 'systems pull, admins do not')
 })
 
@@ -90,7 +93,8 @@ t.test('long-poll: an empty page waits for the next event (bounded), and the cli
 })
 
 t.test('an event that commits after a later one is not skipped: positions are commit order', async (t) => {
-  const app = await build(t, { workers: false, env: EVENTS_ENV })
+  // the slow commit sleeps 1 s in a statement: longer than the default statement deadline (DEPENDENCY_TIMEOUT_MS)
+  const app = await build(t, { workers: false, env: { ...EVENTS_ENV, DEPENDENCY_TIMEOUT_MS: '5000' } })
   const { admin, clientId, system } = await parties(app)
   t.equal((await subscribe(app, admin, { clientId, eventTypes: ['dossier.status-changed'], purpose: 'Theo dõi hồ sơ' })).statusCode, 201)
   // events of the source "slow" take a second to commit once they have their position

@@ -70,7 +70,7 @@ t.test('the push endpoint: a signed message is recorded and delivered; forged, t
   const invalid = message(8, { personalId: '12345' })
   const bad = await push(signed(secret, 'msg_0008', invalid), invalid)
   t.equal(bad.statusCode, 400)
-  t.match(bad.json(), { code: 'VALIDATION_FAILED', errors: [{ path: /^\/events\/0\/data\/personalId/ }] })
+  t.match(bad.json(), { code: 'VALIDATION_FAILED', errors: [{ path: /^\/body\/events\/0\/data\/personalId/ }] })
 
   const fixed = message(8)
   t.equal((await push(signed(secret, 'msg_0008', fixed), fixed)).statusCode, 202, 'the refused message id may be sent again, fixed')

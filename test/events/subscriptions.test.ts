@@ -18,21 +18,28 @@ t.test('subscription rules: allowlist, event types, subscriber, bounds', async (
 
   const outside = await subscribe(app, admin, { ...base, callbackUrl: 'https://hooks.example.com/events' })
   t.equal(outside.statusCode, 400, 'a callback outside the outbound allowlist is refused')
-  t.match(outside.json(), { code: 'VALIDATION_FAILED', errors: [{ path: '/callbackUrl', message: 'host hooks.example.com is outside the outbound allowlist' }] })
-  t.match((await subscribe(app, admin, { ...base, callbackUrl: 'http://10.0.0.5/hook' })).json(), { errors: [{ path: '/callbackUrl', message: /outside the outbound allowlist/ }] })
-  t.match((await subscribe(app, admin, { ...base, callbackUrl: 'file:///etc/passwd' })).json(), { errors: [{ path: '/callbackUrl', message: 'must be http or https' }] })
+  t.match(outside.json(), { code: 'VALIDATION_FAILED', errors: [{ path: '/body/callbackUrl', message: 'host hooks.example.com is outside the outbound allowlist' }] })
+  t.match((await subscribe(app, admin, { ...base, callbackUrl: 'http://10.0.0.5/hook' })).json(), { errors: [{ path: '/body/callbackUrl', message: /outside the outbound allowlist/ }] })
+  t.match((await subscribe(app, admin, { ...base, callbackUrl: 'file:///etc/passwd' })).json(), { errors: [{ path: '/body/callbackUrl', message: 'must be http or https' }] })
   t.equal((await subscribe(app, admin, { ...base, callbackUrl: 'https://lgsp.hanoi.gov.vn/events' })).statusCode, 201, 'inside it: accepted')
   t.equal(await app.db.query('SELECT count(*)::int AS n FROM event_subscriptions').then((r) => r.rows[0].n), 1, 'nothing stored for the refused ones')
 
-  t.match((await subscribe(app, admin, { ...base, eventTypes: ['citizen.born'] })).json(), { errors: [{ path: '/eventTypes/0', message: 'unknown event type "citizen.born"' }] })
-  t.match((await subscribe(app, admin, { ...base, clientId: 'test-admin' })).json(), { errors: [{ path: '/clientId' }] })
+  t.match((await subscribe(app, admin, { ...base, eventTypes: ['citizen.born'] })).json(), { errors: [{ path: '/body/eventTypes/0', message: 'unknown event type "citizen.born"' }] })
+  t.match((await subscribe(app, admin, { ...base, clientId: 'test-admin' })).json(), { errors: [{ path: '/body/clientId' }] })
   t.match((await subscribe(app, admin, { ...base, retryPolicy: { attempts: 21, baseDelayMs: 1, maxDelayMs: 7_200_000 } })).json(), {
-    errors: [{ path: '/retryPolicy/attempts' }, { path: '/retryPolicy/baseDelayMs' }, { path: '/retryPolicy/maxDelayMs' }]
+    errors: [{ path: '/body/retryPolicy/attempts' }, { path: '/body/retryPolicy/baseDelayMs' }, { path: '/body/retryPolicy/maxDelayMs' }]
   })
   t.equal((await subscribe(app, admin, { ...base })).statusCode, 201, 'no callback: a pull subscription')
   t.equal((await subscribe(app, admin, { ...base, purpose: '' })).statusCode, 400, 'a purpose is required')
   const system = await subscribe(app, admin, base)
   t.notOk('secret' in system.json(), 'a pull subscription has no signing secret')
+  const auth = { authorization: `Bearer ${admin}` }
+  const page1 = (await app.inject({ method: 'GET', url: '/v1/admin/subscriptions?limit=2', headers: auth })).json()
+  t.equal(page1.items.length, 2)
+  const page2 = (await app.inject({ method: 'GET', url: `/v1/admin/subscriptions?limit=2&cursor=${page1.nextCursor as string}`, headers: auth })).json()
+  t.match(page2, { items: [{ clientId }], nextCursor: null })
+  t.equal(new Set([...page1.items, ...page2.items].map((s: { id: string }) => s.id)).size, 3, 'the three subscriptions, each once, oldest first')
+  t.equal((await app.inject({ method: 'GET', url: '/v1/admin/subscriptions?limit=0', headers: auth })).statusCode, 400)
   t.equal((await app.inject({ method: 'GET', url: '/v1/admin/subscriptions', headers: { authorization: `Bearer ${(await parties(app)).system}` } })).statusCode, 403, 'admins only')
 })
 

@@ -41,7 +41,7 @@ const listSubscriptions: Command = {
   summary: 'list subscriptions of provincial systems to events',
   options: JSON_OPTION,
   async run ({ values, io, gateway }) {
-    const subs = await gateway().call<Subscription[]>('GET', '/v1/admin/subscriptions')
+    const subs = await gateway().list<Subscription>('/v1/admin/subscriptions')
     if (values.json === true) io.out(pretty(subs))
     else if (subs.length === 0) io.out('No subscriptions.')
     else {
@@ -188,7 +188,7 @@ const eventTypes: Command = {
   summary: 'list the event types that can be subscribed to',
   options: JSON_OPTION,
   async run ({ values, io, gateway }) {
-    const types = await gateway().call<Array<{ id: string, version: string, title: string }>>('GET', '/v1/event-types')
+    const types = await gateway().list<{ id: string, version: string, title: string }>('/v1/event-types')
     if (values.json === true) io.out(pretty(types))
     else io.out(table(['TYPE', 'VERSION', 'TITLE'], types.map((e) => [e.id, e.version, e.title])))
     return 0

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { Conflict, NotFound, ValidationFailed } from '../../errors.js'
 import { decodeEventCursor, encodeEventCursor } from '../../events/pull.js'
+import { badCursor, pageOf, pageQuery, pageSchema, readPage } from '../../lib/page.js'
 import { checkSubscription, type CheckedSubscription } from '../../events/subscription-rules.js'
 import type { StoredSecret } from '../../events/signing-secrets.js'
 import { newSubscriptionId, type Subscription, type SubscriptionInput } from '../../events/subscriptions.js'
@@ -25,8 +26,18 @@ const recordOf = (id: string, value: CheckedSubscription, secrets: StoredSecret[
   secrets
 })
 
+/** 400 with the rules' errors as JSON Pointers into the request (`/body/…`). */
 function invalid (errors: Array<{ path: string, message: string }>): Error {
-  return Object.assign(new ValidationFailed('The subscription is invalid'), { errors })
+  return Object.assign(new ValidationFailed('The subscription is invalid'), { errors: errors.map((e) => ({ ...e, path: `/body${e.path}` })) })
+}
+
+/** The order of the list (creation, then id) as one comparable key. */
+const listKey = (s: Subscription): string => `${s.createdAt} ${s.id}`
+const deleted = { type: 'null', description: 'Deleted' }
+const rotatedSchema = {
+  type: 'object',
+  required: ['id', 'secret', 'secrets'],
+  properties: { id: { type: 'string' }, secret: { type: 'string', description: 'The new whsec_ secret: shown here only' }, secrets: subscriptionViewSchema.properties.secrets }
 }
 
 /**
@@ -43,16 +54,31 @@ export default async function subscriptionRoutes (app: FastifyInstance): Promise
     return s
   }
 
-  app.get('/v1/admin/subscriptions', {
-    schema: { tags: ['events'], summary: 'Subscriptions to events', response: { 200: { type: 'array', items: subscriptionViewSchema } } }
-  }, async () => (await store.list()).map(subscriptionView))
+  app.get<{ Querystring: { limit?: string, cursor?: string } }>('/v1/admin/subscriptions', {
+    schema: {
+      tags: ['events'],
+      summary: 'Subscriptions to events, oldest first',
+      querystring: { type: 'object', additionalProperties: false, properties: pageQuery(1000, 100) },
+      response: { 200: pageSchema(subscriptionViewSchema) }
+    }
+  }, async (request) => {
+    const page = readPage(request.query, 100)
+    const after = (await store.list()).filter((s) => page.after === undefined || listKey(s) > page.after)
+    return pageOf(after.slice(0, page.limit + 1), page.limit, listKey, subscriptionView)
+  })
 
   app.post<{ Body: SubscriptionInput }>('/v1/admin/subscriptions', {
     schema: {
       tags: ['events'],
       summary: 'Subscribe a provincial system to events (the webhook signing secret is shown once)',
       body: subscriptionBody,
-      response: { 201: { type: 'object', properties: { subscription: subscriptionViewSchema, secret: { type: 'string' } } } }
+      response: {
+        201: {
+          type: 'object',
+          required: ['subscription'],
+          properties: { subscription: subscriptionViewSchema, secret: { type: 'string', description: 'The whsec_ signing secret of a webhook subscription: shown here only (none for a pull subscription)' } }
+        }
+      }
     }
   }, async (request, reply) => {
     const { errors, value } = await checkSubscription(request.body, rules)
@@ -68,11 +94,11 @@ export default async function subscriptionRoutes (app: FastifyInstance): Promise
   })
 
   app.get<{ Params: { id: string } }>('/v1/admin/subscriptions/:id', {
-    schema: { tags: ['events'], params, response: { 200: subscriptionViewSchema } }
+    schema: { tags: ['events'], summary: 'One subscription (what can be PUT back)', params, response: { 200: subscriptionViewSchema } }
   }, async (request) => subscriptionView(await found(request.params.id)))
 
   app.put<{ Params: { id: string }, Body: SubscriptionInput & { id?: string } }>('/v1/admin/subscriptions/:id', {
-    schema: { tags: ['events'], summary: 'Replace a subscription (what GET returns can be sent back)', params, body: subscriptionReplace, response: { 200: subscriptionViewSchema } }
+    schema: { tags: ['events'], summary: 'Replace a subscription (what GET returns can be sent back)', params, body: subscriptionReplace, problems: [409], response: { 200: subscriptionViewSchema } }
   }, async (request) => {
     const { id } = request.params
     if (request.body.id !== undefined && request.body.id !== id) throw new Conflict('The id in the body differs from the one in the path')
@@ -92,7 +118,7 @@ export default async function subscriptionRoutes (app: FastifyInstance): Promise
   })
 
   app.delete<{ Params: { id: string } }>('/v1/admin/subscriptions/:id', {
-    schema: { tags: ['events'], summary: 'Delete a subscription and its delivery records', params }
+    schema: { tags: ['events'], summary: 'Delete a subscription and its delivery records', params, response: { 204: deleted } }
   }, async (request, reply) => {
     const before = await found(request.params.id)
     await store.delete(request.params.id)
@@ -111,7 +137,9 @@ export default async function subscriptionRoutes (app: FastifyInstance): Promise
         additionalProperties: false,
         properties: { overlapSeconds: { type: 'integer', minimum: 0, maximum: 2_592_000 } }
       },
-      response: { 200: { type: 'object', properties: { id: { type: 'string' }, secret: { type: 'string' }, secrets: subscriptionViewSchema.properties.secrets } } }
+      // 409: a pull subscription has no signing secret
+      problems: [409],
+      response: { 200: rotatedSchema }
     }
   }, async (request, reply) => {
     const s = await found(request.params.id)
@@ -132,19 +160,14 @@ export default async function subscriptionRoutes (app: FastifyInstance): Promise
       tags: ['events'],
       summary: 'Delivery status of a subscription, newest event first, cursor-paginated',
       params,
-      querystring: {
-        ...deliverySearch,
-        properties: { ...deliverySearch.properties, limit: { type: 'string', pattern: '^([1-9]\\d{0,2}|1000)$' }, cursor: { type: 'string', maxLength: 64 } }
-      },
-      response: { 200: { type: 'object', properties: { items: { type: 'array', items: deliveryItem }, nextCursor: { type: ['string', 'null'] } } } }
+      querystring: { ...deliverySearch, properties: { ...deliverySearch.properties, ...pageQuery(1000, 100) } },
+      response: { 200: pageSchema(deliveryItem) }
     }
   }, async (request) => {
     await found(request.params.id)
     const { limit, cursor, ...search } = request.query
     const before = cursor !== undefined ? decodeEventCursor(cursor) : undefined
-    if (cursor !== undefined && before === undefined) {
-      throw Object.assign(new ValidationFailed('cursor is not one this API gave'), { errors: [{ path: 'querystring/cursor', message: 'is invalid' }] })
-    }
+    if (cursor !== undefined && before === undefined) throw badCursor()
     const page = await searchDeliveries(app.db, request.params.id, search, limit !== undefined ? Number(limit) : 100, before)
     return { items: page.items, nextCursor: page.next !== null ? encodeEventCursor(page.next) : null }
   })
@@ -155,7 +178,9 @@ export default async function subscriptionRoutes (app: FastifyInstance): Promise
       summary: 'Replay deliveries matching a filter (default: the failed ones, the dead letters)',
       params,
       body: { ...deliverySearch, properties: { ...deliverySearch.properties, status: { type: 'string', enum: ['failed', 'delivered'] } } },
-      response: { 202: { type: 'object', properties: { replayed: { type: 'integer' } } } }
+      // 409: a pull subscription is replayed by its subscriber (GET /v1/events from an earlier cursor)
+      problems: [409],
+      response: { 202: { type: 'object', required: ['replayed'], properties: { replayed: { type: 'integer', description: 'How many deliveries are pending again' } } } }
     }
   }, async (request, reply) => {
     const s = await found(request.params.id)

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { auditDelivery } from '../../deliveries/audit.js'
-import { ValidationFailed } from '../../errors.js'
+import { badCursor, pageQuery } from '../../lib/page.js'
 import { acknowledgePulled, decodeEventCursor, encodeEventCursor, pageJson, pullPage, type PulledEvent } from '../../events/pull.js'
 
 interface Query { cursor?: string, limit?: string, wait?: string }
@@ -22,18 +22,34 @@ export default async function pullRoutes (app: FastifyInstance): Promise<void> {
         type: 'object',
         additionalProperties: false,
         properties: {
-          cursor: { type: 'string', maxLength: 64 },
-          limit: { type: 'string', pattern: '^([1-9]\\d{0,2}|1000)$' },
-          wait: { type: 'string', pattern: '^\\d{1,3}$' }
+          ...pageQuery(1000, 100),
+          cursor: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 200,
+            description: 'The `nextCursor` of a previous answer: a position in the stream of events (absent: from the beginning). Asking from it acknowledges every event before it.'
+          },
+          wait: { type: 'string', pattern: '^\\d{1,3}$', description: 'Seconds an empty page waits for the next event (long-poll; at most EVENTS_LONG_POLL_MAX_S).' }
         }
       },
       response: {
         200: {
-          description: '`items` oldest first: each `event` (schemas event.envelope) with the caller\'s subscriptions it matched; `nextCursor` is where to continue (an empty page: up to date).',
+          description: '`items` oldest first: each `event` (schema event.envelope) with the caller\'s subscriptions it matched. The stream has no last page: `nextCursor` is always the position to continue from (on an empty page, the cursor asked with: up to date).',
           type: 'object',
+          required: ['items', 'nextCursor'],
           properties: {
-            items: { type: 'array', items: { type: 'object', properties: { subscriptionIds: { type: 'array', items: { type: 'string' } }, event: { type: 'object', description: 'An event (components.schemas["event.envelope"])', additionalProperties: true } } } },
-            nextCursor: { type: 'string' }
+            items: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['subscriptionIds', 'event'],
+                properties: {
+                  subscriptionIds: { type: 'array', items: { type: 'string' } },
+                  event: { $ref: 'event.envelope#' }
+                }
+              }
+            },
+            nextCursor: { type: 'string', description: 'Give it as `cursor` to continue; never null (a stream position, not a last page).' }
           }
         }
       }
@@ -42,9 +58,7 @@ export default async function pullRoutes (app: FastifyInstance): Promise<void> {
     const { clientId } = request.principal
     const q = request.query
     const after = q.cursor !== undefined ? decodeEventCursor(q.cursor) : '0'
-    if (after === undefined) {
-      throw Object.assign(new ValidationFailed('cursor is not one this API gave'), { errors: [{ path: 'querystring/cursor', message: 'is invalid' }] })
-    }
+    if (after === undefined) throw badCursor()
     const limit = q.limit !== undefined ? Number(q.limit) : 100
     const waitMs = Math.min(Number(q.wait ?? 0), maxWait) * 1000
     if (q.cursor !== undefined) await acknowledgePulled(app.db, clientId, after)

@@ -28,7 +28,25 @@ export default async function pushRoutes (app: FastifyInstance): Promise<void> {
       summary: 'Push events (signed as Standard Webhooks; body: schemas event.push.message)',
       security: [],
       params: { type: 'object', properties: { sourceId: { type: 'string', maxLength: 64 } }, required: ['sourceId'] },
-      response: { 202: { type: 'object', properties: { received: { type: 'integer' }, recorded: { type: 'integer' }, duplicates: { type: 'integer' } } } }
+      headers: {
+        type: 'object',
+        properties: {
+          'webhook-id': { type: 'string', description: 'The message id: a message id already received is refused (409)' },
+          'webhook-timestamp': { type: 'string', description: 'Seconds since the epoch, within EVENTS_PUSH_TOLERANCE_S of now' },
+          'webhook-signature': { type: 'string', description: '`v1,<base64 HMAC-SHA256>` of `{id}.{timestamp}.{body}` with a whsec_ secret of the source; several space-separated' }
+        }
+      },
+      checkedByHandler: { body: { $ref: 'event.push.message#' } },
+      // 401: unknown or disabled source, bad or stale signature; 403: a type the source may not push; 409: a replay
+      problems: [401, 403, 409],
+      response: {
+        202: {
+          description: 'Recorded (events already received from this source are counted as duplicates, not recorded again)',
+          type: 'object',
+          required: ['received', 'recorded', 'duplicates'],
+          properties: { received: { type: 'integer' }, recorded: { type: 'integer' }, duplicates: { type: 'integer' } }
+        }
+      }
     }
   }, async (request, reply) => {
     const { sourceId } = request.params
@@ -43,14 +61,14 @@ export default async function pushRoutes (app: FastifyInstance): Promise<void> {
     try {
       body = JSON.parse(raw)
     } catch {
-      throw invalid('The body is not JSON', [{ path: '/', message: 'must be JSON' }])
+      throw invalid('The body is not JSON', [{ path: '/body', message: 'must be JSON' }])
     }
-    const shape = validator.validate('event.push.message', body)
+    const shape = validator.validate('event.push.message', body, 'body')
     if (!shape.ok) throw invalid('The body is not a list of events', shape.errors)
     const events = (body as { events: SourceEvent[] }).events
     const refused = events.findIndex((e) => !source.eventTypes.includes(e.type))
     if (refused >= 0) throw new Forbidden(`Source ${sourceId} may not push events of type ${events[refused].type}`)
-    const errors = events.flatMap((e, i) => app.events.ingestCheck(e).map((x) => ({ ...x, path: `/events/${i}${x.path}` })))
+    const errors = events.flatMap((e, i) => app.events.ingestCheck(e).map((x) => ({ ...x, path: `/body/events/${i}${x.path}` })))
     if (errors.length > 0) throw invalid('Some events are invalid; nothing was recorded', errors)
     const result = await app.events.publish(events, { source: sourceId, receipt: verified.id })
     if (result.refused === 'replayed') throw new Conflict(`Message ${verified.id} was already received: a replay is refused`)
