@@ -62,7 +62,8 @@ export interface EventsOptions {
  * Events from national systems to provincial systems (docs/events.md): the catalogue of event types, ingestion
  * (routing by today's units, fan-out to subscriptions), and — where workers run — the pullers of the sources,
  * the webhook lanes (BullMQ queue `event-lanes`, QUEUE_PREFIX) and their sweeper. Closed on app close: pullers,
- * sweeper, worker (it finishes the batches in hand), queue, HTTP agent, notification feed.
+ * sweeper, worker (it finishes the batches in hand), queue, HTTP agent, notification feed (LISTEN on a direct
+ * session, app.dbDirect: a transaction-mode pooler breaks LISTEN).
  */
 export default fp<EventsOptions>(async function events (app, opts) {
   const cfg = app.config.events
@@ -167,7 +168,7 @@ export default fp<EventsOptions>(async function events (app, opts) {
 
   let feed: ChangeFeed | undefined
   if (opts.http !== false) {
-    feed = new ChangeFeed(app.db, app.log, 2000, () => waiters.notify(), EVENTS_CHANNEL)
+    feed = new ChangeFeed(app.dbDirect, app.log, 2000, () => waiters.notify(), EVENTS_CHANNEL)
     await feed.start()
   }
 
