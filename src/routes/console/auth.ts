@@ -31,12 +31,33 @@ const callbackQuery = {
   }
 } as const
 
+/** Who is signed in, as the page learns it (`GET /console/auth/session`): never a token, only the CSRF token. */
+const sessionAnswer = {
+  type: 'object',
+  required: ['signedIn', 'providerConfigured'],
+  properties: {
+    signedIn: { type: 'boolean' },
+    providerConfigured: { type: 'boolean', description: 'false: no CONSOLE_OIDC_ISSUER, nobody can sign in' },
+    person: {
+      type: 'object',
+      required: ['sub', 'name', 'roles'],
+      properties: { sub: { type: 'string' }, name: { type: 'string' }, roles: { type: 'array', items: { type: 'string', enum: ['admin', 'auditor'] } } }
+    },
+    csrf: { type: 'string', description: 'Sent back as X-CSRF-Token on every state-changing call' },
+    idleSeconds: { type: 'integer', minimum: 0 }
+  }
+} as const
+
+/** Where the page sends the browser after sign-out (the provider's end-session address, or the console). */
+const logoutAnswer = { type: 'object', required: ['endSessionUrl'], properties: { endSessionUrl: { type: 'string' } } } as const
+
 /**
  * Sign-in of people to the console, as the relying party of their identity provider (src/console/oidc.ts):
  * `login` sends the browser to the provider (state, nonce and PKCE kept in Redis and the state bound to this
  * browser by a short cookie), `callback` exchanges the code, checks the ID token against the provider's JWKS and
  * opens a session, `session` tells the page who is signed in (and the CSRF token), `logout` closes the session
- * and answers where to end the provider's session too (RP-initiated logout).
+ * and answers where to end the provider's session too (RP-initiated logout). They are the console's own (a backend
+ * for frontend, by cookie), not the API (by bearer token): hidden from the OpenAPI document, their answers declared.
  */
 export default async function consoleAuthRoutes (app: FastifyInstance): Promise<void> {
   const { sessions, oidc, cookieName, secureCookie } = app.console
@@ -97,7 +118,7 @@ export default async function consoleAuthRoutes (app: FastifyInstance): Promise<
     return id === undefined ? undefined : { id }
   }
 
-  app.get('/console/auth/session', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/console/auth/session', { schema: { hide: true, response: { 200: sessionAnswer } } }, async (request, reply) => {
     noStore(reply)
     const ref = await sessionOf(request)
     const found = ref !== undefined ? await sessions.get(ref.id) : undefined
@@ -112,7 +133,7 @@ export default async function consoleAuthRoutes (app: FastifyInstance): Promise<
     }
   })
 
-  app.post('/console/auth/logout', { schema: { hide: true } }, async (request, reply) => {
+  app.post('/console/auth/logout', { schema: { hide: true, response: { 200: logoutAnswer } } }, async (request, reply) => {
     noStore(reply)
     const ref = await sessionOf(request)
     const session = ref !== undefined ? await sessions.get(ref.id) : undefined
