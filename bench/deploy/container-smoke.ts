@@ -101,7 +101,7 @@ async function main (): Promise<void> {
     // 3. A token, a client, a lookup answered by the citizen simulator.
     const adminToken = (await http('POST', `${base}/v1/auth/token`, { grant_type: 'client_credentials', client_id: ADMIN.id, client_secret: ADMIN.secret })).json.access_token as string
     if (typeof adminToken !== 'string') throw new Error('no admin token')
-    const created = await http('POST', `${base}/v1/admin/clients`, { id: 'smoke-system', name: 'smoke', roles: ['system'], grants: ['citizen.lookup', 'dossier.sync', 'dossier.progress'] }, { authorization: `Bearer ${adminToken}` })
+    const created = await http('POST', `${base}/v1/admin/clients`, { id: 'smoke-system', name: 'smoke', roles: ['system'], grants: ['citizen.lookup', 'dossier.sync', 'dossier.progress'], agencies: ['000.00.01.H22'] }, { authorization: `Bearer ${adminToken}` })
     if (created.status !== 201) throw new Error(`client creation: ${created.status} ${JSON.stringify(created.json)}`)
     const token = (await http('POST', `${base}/v1/auth/token`, { grant_type: 'client_credentials', client_id: 'smoke-system', client_secret: created.json.secret })).json.access_token as string
     say('token: ok')
