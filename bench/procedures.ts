@@ -138,7 +138,7 @@ async function main (): Promise<void> {
   })
   const app = await buildApp(config, { connectors: connectors as never, workers: true })
   const apiUrl = await app.listen({ port: 0, host: '127.0.0.1' })
-  await app.clients.create({ id: 'bench-system', name: 'bench', roles: ['system'], grants: ['procedure.filing'], agencies: ['000.00.*.H22'] })
+  await app.clients.create({ id: 'bench-system', name: 'bench', roles: ['system'], grants: ['procedure.filing'], agencies: ['000.00.*.H01'] }) // the agencies of the filings (agencyOf)
   const token = app.tokens.issue((await app.clients.get('bench-system'))!).accessToken
   const http = new Pool(apiUrl, { connections: CONCURRENCY })
 
