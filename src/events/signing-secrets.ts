@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { hexId } from './ids.js'
 import type { SecretFields } from '../connectors/secret-fields.js'
 import { newSecret } from './signature.js'
 
@@ -27,7 +27,7 @@ export class SigningSecrets {
 
   #issue (owner: string, now: Date): { stored: StoredSecret, plain: string } {
     const plain = newSecret()
-    const id = `key_${randomBytes(6).toString('hex')}`
+    const id = hexId('key_', 6)
     return { plain, stored: { id, secret: this.#sealer.seal(plain, `${owner}#${id}`), createdAt: now.toISOString(), expiresAt: null } }
   }
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { hexId } from './ids.js'
 import type pg from 'pg'
 import type { StoredSecret } from './signing-secrets.js'
 
@@ -93,7 +93,7 @@ const values = (s: Omit<Subscription, 'createdAt' | 'updatedAt' | 'version'>): u
   s.retryPolicy.maxDelayMs, JSON.stringify(s.secrets), s.enabled
 ]
 
-export const newSubscriptionId = (): string => `sub_${randomBytes(8).toString('hex')}`
+export const newSubscriptionId = (): string => hexId('sub_', 8)
 
 /** Subscriptions in PostgreSQL. */
 export class SubscriptionStore {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { hexId } from '../ids.js'
 import type { FastifyBaseLogger } from 'fastify'
 import type pg from 'pg'
 import type { FeedPage } from '../../connectors/contract.js'
@@ -39,7 +39,7 @@ export interface PullerDeps {
  */
 export class Pullers {
   /** This process's name in the leases. */
-  readonly holder = `puller-${randomBytes(6).toString('hex')}`
+  readonly holder = hexId('puller-', 6)
   readonly #deps: PullerDeps
   readonly #running = new Map<string, Promise<number>>()
   #timer: NodeJS.Timeout | undefined
