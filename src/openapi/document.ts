@@ -26,6 +26,8 @@ export const TAGS = [
   { name: 'deliveries', description: 'Dossiers and processing steps delivered to the National Public Service Portal, queued and retried. Role `system`.' },
   { name: 'admin-units', description: 'The dated table of provinces and communes before and after the 2025 reform. Role `system` or `admin`.' },
   { name: 'admin', description: 'Clients, connectors, configuration and deliveries. Role `admin`.' },
+  { name: 'procedures', description: 'Interlinked procedures (docs/procedures.md): one filing of a birth or death carried through the chain of national systems, and its case. Role `system`, a grant of `procedure.filing` and an agency the client acts for.' },
+  { name: 'events', description: 'Events to provincial systems (docs/events.md): the event types (any role), the pull API (role `system`), the signed push endpoint of national systems (no token: a Standard Webhooks signature), subscriptions and event sources (role `admin`).' },
   { name: 'audit', description: 'The hash-chained audit trail, read-only. Role `auditor`.' },
   { name: 'operations', description: 'Health, metrics and this document. No token needed.' }
 ]
@@ -64,12 +66,34 @@ function expandLookups (doc: OpenApiDocument): void {
   }
 }
 
+const SCHEMA_REF = /#\/components\/schemas\/([^"#/]+)/g
+
+/**
+ * Only the schemas the operations use, directly or through other schemas: the catalogue's schemas of the
+ * procedure steps and event sources are the gateway's own calls (served by GET /v1/services/{id}), not this API's.
+ */
+function pruneComponents (doc: OpenApiDocument): void {
+  const used = new Set<string>()
+  let next = [...JSON.stringify(doc.paths).matchAll(SCHEMA_REF)].map((m) => m[1])
+  while (next.length > 0) {
+    const found: string[] = []
+    for (const id of next) {
+      if (used.has(id)) continue
+      used.add(id)
+      found.push(...[...JSON.stringify(doc.components.schemas[id] ?? {}).matchAll(SCHEMA_REF)].map((m) => m[1]))
+    }
+    next = found
+  }
+  for (const id of Object.keys(doc.components.schemas)) if (!used.has(id)) delete doc.components.schemas[id]
+}
+
 /**
  * @fastify/swagger's `transformObject`: the finishing touches of the whole document — the lookups expanded, the
- * problem codes of src/errors.ts as the `code` enum, every tag used declared.
+ * problem codes of src/errors.ts as the `code` enum, only the schemas used, every tag used declared.
  */
 export function finishDocument (doc: OpenApiDocument): OpenApiDocument {
   expandLookups(doc)
+  pruneComponents(doc)
   const code = doc.components.schemas.problem?.properties?.code
   if (code !== undefined) code.enum = PROBLEM_CODES.map((c) => c.code)
   const tags = doc.tags ?? []
