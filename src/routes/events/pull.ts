@@ -12,6 +12,12 @@ interface Query { cursor?: string, limit?: string, wait?: string }
  */
 export default async function pullRoutes (app: FastifyInstance): Promise<void> {
   const maxWait = app.config.events.longPollMaxS
+  // one branch per event type: its `type`, and its `data` by the type's schema
+  const typed = app.events.catalogue.types.map((t) => ({
+    type: 'object',
+    required: ['type', 'data'],
+    properties: { type: { const: t.id }, data: { $ref: `${t.schema}#` } }
+  }))
 
   app.get<{ Querystring: Query }>('/v1/events', {
     preHandler: app.requireRole('system'),
@@ -45,7 +51,10 @@ export default async function pullRoutes (app: FastifyInstance): Promise<void> {
                 required: ['subscriptionIds', 'event'],
                 properties: {
                   subscriptionIds: { type: 'array', items: { type: 'string' } },
-                  event: { $ref: 'event.envelope#' }
+                  event: {
+                    description: 'The envelope (event.envelope) whose `data` follows the schema of its `type`',
+                    allOf: [{ $ref: 'event.envelope#' }, { oneOf: typed }]
+                  }
                 }
               }
             },
