@@ -9,6 +9,7 @@ const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url
 export const scripts = {
   simulator: here('../simulator.js'),
   proxy: here('../baseline-proxy.js'),
+  bareFastify: here('../bare-fastify.js'),
   gateway: here('../gateway.js'),
   tracing: here('../../src/tracing.js'),
   deliveries: here('../deliveries.js'),
@@ -39,6 +40,8 @@ export interface GatewayOptions {
   sampler?: string
   /** Write a V8 CPU profile here when the process exits (`--cpu-prof`). */
   cpuProfile?: { dir: string, name: string }
+  /** Another build's `dist` folder to run the gateway of (a baseline to compare with; default: this build). */
+  dist?: string
 }
 
 export interface Gateway { child: Child<{ url: string, token: string, refusedAtStart: number }>, databaseUrl: string, logBytes: () => number }
@@ -74,11 +77,12 @@ export async function startGateway (
   const execArgv = [
     // as `npm start` (package.json)
     '--max-old-space-size=192',
-    ...(opts.tracing ? ['--import', scripts.tracing] : []),
+    ...(opts.tracing ? ['--import', opts.dist !== undefined ? join(opts.dist, 'src', 'tracing.js') : scripts.tracing] : []),
     ...(opts.cpuProfile !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfile.dir}`, `--cpu-prof-name=${opts.cpuProfile.name}`] : [])
   ]
   const logFile = join(ctx.dir, `gateway-${opts.name}.log`)
-  const child = await start<{ url: string, token: string, refusedAtStart: number }>(`gateway ${opts.name}`, scripts.gateway, {
+  const script = opts.dist !== undefined ? join(opts.dist, 'bench', 'gateway.js') : scripts.gateway
+  const child = await start<{ url: string, token: string, refusedAtStart: number }>(`gateway ${opts.name}`, script, {
     execArgv,
     args: opts.audit ? [] : ['--audit=off'],
     env,
