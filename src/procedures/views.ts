@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { badCursor, pageOf, type Page, type PageRequest } from '../lib/page.js'
 import { parseTraceparent } from '../tracing/trace-context.js'
 import type { GroupStore } from './groups.js'
 
@@ -108,15 +109,11 @@ export async function caseView (db: pg.Pool, groups: GroupStore, id: string, cli
 
 export interface CaseFilter { status?: string, group?: string, province?: string, from?: string, to?: string }
 
-export const encodeCursor = (filedAt: Date, id: string): string => Buffer.from(`${filedAt.toISOString()}|${id}`).toString('base64url')
+/** The sort key of a case in the list: its filing time to the microsecond (as PostgreSQL keeps it) and its id. */
+const CASE_KEY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/
 
-export function decodeCursor (cursor: string): { filedAt: string, id: string } | undefined {
-  const m = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\|([0-9a-f-]{36})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
-  return m === null ? undefined : { filedAt: m[1], id: m[2] }
-}
-
-/** Cases, newest first, one page (`{ items, nextCursor }`: null when the list is complete). */
-export async function listCases (db: pg.Pool, f: CaseFilter, limit: number, after?: { filedAt: string, id: string }): Promise<{ items: Array<Record<string, unknown>>, nextCursor: string | null }> {
+/** Cases, newest first, one page of the one pagination scheme (src/lib/page.ts); 400 at /query/cursor for a cursor not ours. */
+export async function listCases (db: pg.Pool, f: CaseFilter, page: PageRequest): Promise<Page<Record<string, unknown>>> {
   const params: unknown[] = []
   const conds: string[] = []
   const add = (sql: string, v: unknown): void => { params.push(v); conds.push(sql.replaceAll('?', `$${params.length}`)) }
@@ -125,30 +122,30 @@ export async function listCases (db: pg.Pool, f: CaseFilter, limit: number, afte
   if (f.province !== undefined) add('province_code = ?', f.province)
   if (f.from !== undefined) add('filed_at >= ?', f.from)
   if (f.to !== undefined) add('filed_at < ?', f.to)
-  if (after !== undefined) {
-    params.push(after.filedAt, after.id)
+  if (page.after !== undefined) {
+    const m = CASE_KEY.exec(page.after)
+    if (m === null) throw badCursor()
+    params.push(m[1], m[2])
     conds.push(`(filed_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`)
   }
-  params.push(limit + 1)
-  const { rows } = await db.query<CaseDbRow>(`SELECT id, client_id, group_id, group_version, status, agency_code, province_code, dossier_code, chosen,
-      traceparent, overdue, filed_at, finished_at, cancel_reason FROM procedure_cases ${conds.length > 0 ? `WHERE ${conds.join(' AND ')}` : ''}
+  params.push(page.limit + 1)
+  const { rows } = await db.query<CaseDbRow & { filed_key: string }>(`SELECT id, client_id, group_id, group_version, status, agency_code, province_code, dossier_code, chosen,
+      traceparent, overdue, filed_at, finished_at, cancel_reason,
+      to_char(filed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS filed_key
+    FROM procedure_cases ${conds.length > 0 ? `WHERE ${conds.join(' AND ')}` : ''}
     ORDER BY filed_at DESC, id DESC LIMIT $${params.length}`, params)
-  const page = rows.slice(0, limit)
-  return {
-    items: page.map((c) => clean({
-      id: c.id,
-      clientId: c.client_id,
-      group: c.group_id,
-      groupVersion: c.group_version,
-      status: c.status,
-      overdue: c.overdue,
-      agencyCode: c.agency_code,
-      provinceCode: c.province_code,
-      dossierCode: c.dossier_code,
-      procedures: c.chosen,
-      filedAt: iso(c.filed_at),
-      finishedAt: iso(c.finished_at)
-    })),
-    nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].filed_at, page[page.length - 1].id) : null
-  }
+  return pageOf(rows, page.limit, (c) => `${c.filed_key}|${c.id}`, (c) => clean({
+    id: c.id,
+    clientId: c.client_id,
+    group: c.group_id,
+    groupVersion: c.group_version,
+    status: c.status,
+    overdue: c.overdue,
+    agencyCode: c.agency_code,
+    provinceCode: c.province_code,
+    dossierCode: c.dossier_code,
+    procedures: c.chosen,
+    filedAt: iso(c.filed_at),
+    finishedAt: iso(c.finished_at)
+  }))
 }

@@ -48,7 +48,7 @@ t.test('admin: a step out of retries is retried or skipped with a reason (audite
 
   await waitFor(async () => {
     const ev = await app.inject({ method: 'GET', url: `/v1/audit/events?caseId=${b.caseId as string}&kind=procedure.action`, headers: auth(auditor) })
-    return ev.json().events.some((e: any) => e.details.action === 'skip' && e.details.reason === 'Card issued at the counter')
+    return ev.json().items.some((e: any) => e.details.action === 'skip' && e.details.reason === 'Card issued at the counter')
   }, 10_000, 'the skip in the audit trail')
   const { rows } = await app.db.query('SELECT action, reason, by_client FROM procedure_step_actions ORDER BY id')
   t.same(rows.map((r) => r.action), ['retry', 'skip'])
@@ -58,7 +58,8 @@ t.test('groups as data: admin PUT checked (cycle, dangling input), export and im
   const { app, token } = await gateway(t)
   const admin = await tokenFor(app, ['admin'])
   const groups = await app.inject({ method: 'GET', url: '/v1/admin/procedure-groups', headers: auth(admin) })
-  t.same(groups.json().map((g: any) => g.id), ['birth', 'death'])
+  t.same(groups.json().items.map((g: any) => g.id), ['birth', 'death'])
+  t.equal(groups.json().nextCursor, null)
   const birth = (await app.inject({ method: 'GET', url: '/v1/admin/procedure-groups/birth', headers: auth(admin) })).json()
 
   const cyclic = structuredClone(birth)
@@ -66,7 +67,7 @@ t.test('groups as data: admin PUT checked (cycle, dangling input), export and im
   const refused = await app.inject({ method: 'PUT', url: '/v1/admin/procedure-groups/birth', headers: auth(admin), payload: cyclic })
   t.equal(refused.statusCode, 400)
   t.equal(refused.json().code, 'VALIDATION_FAILED')
-  t.match(refused.json().errors, [{ path: '/steps', message: /cycle: (birth|pin|residence)( → \w+)+/ }])
+  t.match(refused.json().errors, [{ path: '/body/steps', message: /cycle: (birth|pin|residence)( → \w+)+/ }])
 
   const dangling = structuredClone(birth)
   dangling.steps[2].inputs.personalId = 'pin:/pinNumber'
@@ -74,8 +75,8 @@ t.test('groups as data: admin PUT checked (cycle, dangling input), export and im
   dangling.steps[3].inputs.gender = 'passport:/gender'
   const d = await app.inject({ method: 'PUT', url: '/v1/admin/procedure-groups/birth', headers: auth(admin), payload: dangling })
   t.equal(d.statusCode, 400)
-  t.same(d.json().errors.map((e: any) => e.path).sort(), ['/steps/2/inputs/personalId', '/steps/3/inputs/fullName', '/steps/3/inputs/gender'])
-  t.match(d.json().errors.find((e: any) => e.path === '/steps/3/inputs/gender').message, /dangling input: there is no step "passport"/)
+  t.same(d.json().errors.map((e: any) => e.path).sort(), ['/body/steps/2/inputs/personalId', '/body/steps/3/inputs/fullName', '/body/steps/3/inputs/gender'])
+  t.match(d.json().errors.find((e: any) => e.path === '/body/steps/3/inputs/gender').message, /dangling input: there is no step "passport"/)
 
   const exported = (await app.inject({ method: 'GET', url: '/v1/admin/config', headers: auth(admin) })).json()
   t.same(exported.procedureGroups.map((g: any) => g.id), ['birth', 'death'])
@@ -110,7 +111,7 @@ t.test('one trace and one audit story per case; overdue steps flagged on the cas
   let events: any[] = []
   await waitFor(async () => {
     const res = await app.inject({ method: 'GET', url: `/v1/audit/events?caseId=${filed.caseId as string}&limit=100`, headers: auth(auditor) })
-    events = res.json().events
+    events = res.json().items
     return events.filter((e) => e.kind === 'procedure.step' && e.outcome === 'ok').length === 4
   }, 10_000, 'the step events')
   const steps = events.filter((e) => e.kind === 'procedure.step')

@@ -82,13 +82,13 @@ t.test('bad filings: problem+json, never a stuck case', async (t) => {
   }
   const noMotherPin = birthFiling(10)
   delete (noMotherPin.mother as any).personalId
-  await problem('birth', noMotherPin, 400, 'VALIDATION_FAILED', '/mother/personalId')
+  await problem('birth', noMotherPin, 400, 'VALIDATION_FAILED', '/body/mother/personalId')
   const future = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10)
-  await problem('birth', birthFiling(11, { child: { ...(birthFiling(11).child as object), dateOfBirth: future } }), 400, 'VALIDATION_FAILED', '/child/dateOfBirth')
+  await problem('birth', birthFiling(11, { child: { ...(birthFiling(11).child as object), dateOfBirth: future } }), 400, 'VALIDATION_FAILED', '/body/child/dateOfBirth')
   await problem('nope', birthFiling(12), 404, 'NOT_FOUND')
-  await problem('death', deathFiling(13, ['funeral-allowance'], { beneficiary: undefined }), 400, 'VALIDATION_FAILED', '/beneficiary')
-  await problem('death', deathFiling(14, ['marriage']), 400, 'VALIDATION_FAILED', '/procedures/0')
-  await problem('birth', birthFiling(15, { dossierCode: '000.00.02.H22-250715-0015' }), 400, 'VALIDATION_FAILED', '/dossierCode')
+  await problem('death', deathFiling(13, ['funeral-allowance'], { beneficiary: undefined }), 400, 'VALIDATION_FAILED', '/body/beneficiary')
+  await problem('death', deathFiling(14, ['marriage']), 400, 'VALIDATION_FAILED', '/body/procedures/0')
+  await problem('birth', birthFiling(15, { dossierCode: '000.00.02.H22-250715-0015' }), 400, 'VALIDATION_FAILED', '/body/dossierCode')
   const { rows } = await app.db.query('SELECT count(*)::int AS n FROM procedure_cases')
   t.equal(rows[0].n, 0, 'nothing recorded')
   const other = await tokenFor(app, ['system'], ['dossier.sync'])

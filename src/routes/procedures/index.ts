@@ -10,6 +10,7 @@ import { fileCase } from '../../procedures/filing.js'
 import { caseView } from '../../procedures/views.js'
 import { caseIdParams, caseSchema, groupIdParams, reasonBody, supplementBody } from './schemas.js'
 import procedureAdminRoutes from './admin.js'
+import { inRequest, inSupplement } from './errors.js'
 
 const FILING = getService('procedure.filing') as ServiceDefinition
 /** The answer to a filing: the new case (202) or the existing one of a repeated filing (200). */
@@ -39,18 +40,23 @@ async function systemRoutes (app: FastifyInstance): Promise<void> {
       tags: ['procedures'],
       summary: 'File one case of an interlinked procedure group (form 01: birth, form 02: death)',
       params: groupIdParams,
+      description: 'The body is the group\'s form (its `filingSchema`: procedure.birth.filing for `birth`, ' +
+        'procedure.death.filing for `death`); a repeated filing with the same Idempotency-Key answers its case (200). ' +
+        'The client acts only for the agencies an admin lists for it (403 AGENCY_NOT_ALLOWED otherwise).',
       body: { type: 'object' },
+      problems: [409, 429],
       response: { 200: FILED, 202: FILED }
     }
   }, async (request, reply) => {
     const group = await groups.current(request.params.groupId)
     if (group === undefined) throw new NotFound(`No procedure group "${request.params.groupId}"`)
     const body = request.body
-    const checked = engine.validator.validate(group.def.filingSchema, body)
+    const checked = engine.validator.validate(group.def.filingSchema, body, 'body')
     if (!checked.ok) throw Object.assign(new ValidationFailed(`The filing does not match ${group.def.filingSchema}`), { errors: checked.errors })
     assertActsFor(request.principal, body.agencyCode as string)
     const idem = idempotencyOf(request.headers['idempotency-key'], `procedure:${group.id}`, body.dossierCode as string, body)
     const filed = await fileCase(engine, { clientId: request.principal.clientId, group, filing: body, idem, traceparent: request.traceparent })
+      .catch((err: unknown) => { throw inRequest(err) })
     const answer = { caseId: filed.caseId, dossierCode: filed.dossierCode, status: filed.status, traceId: request.traceId }
     if (filed.kind === 'existing') return await reply.code(200).send(answer)
     auditDelivery(app, {
@@ -90,10 +96,12 @@ async function systemRoutes (app: FastifyInstance): Promise<void> {
       summary: 'The applicant\'s supplement: missing documents (and corrected data); resumes the steps waiting for it',
       params: caseIdParams,
       body: supplementBody,
+      problems: [409],
       response: { 202: { type: 'object', properties: { caseId: { type: 'string' }, resumed: { type: 'array', items: { type: 'string' } } } } }
     }
   }, async (request, reply) => {
     const resumed = await supplement(engine, request.params.id, request.principal.clientId, request.body)
+      .catch((err: unknown) => { throw inRequest(err, inSupplement) })
     auditDelivery(app, {
       kind: 'procedure.action',
       outcome: 'ok',
@@ -109,7 +117,7 @@ async function systemRoutes (app: FastifyInstance): Promise<void> {
   })
 
   app.post<{ Params: { id: string }, Body: { reason: string } }>('/v1/procedures/cases/:id/cancel', {
-    schema: { tags: ['procedures'], summary: 'Withdraw a case (the applicant\'s withdrawal)', params: caseIdParams, body: reasonBody, response: { 200: caseSchema } }
+    schema: { tags: ['procedures'], summary: 'Withdraw a case (the applicant\'s withdrawal)', params: caseIdParams, body: reasonBody, problems: [409], response: { 200: caseSchema } }
   }, async (request) => {
     await cancelCase(engine, request.params.id, request.principal.clientId, request.body.reason)
     auditDelivery(app, {
