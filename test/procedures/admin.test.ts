@@ -93,7 +93,7 @@ t.test('groups as data: admin PUT checked (cycle, dangling input), export and im
   bad.procedureGroups[1].steps[1].inputs.deathExtractNo = 'death:/nothing'
   const badImport = await app.inject({ method: 'PUT', url: '/v1/admin/config', headers: auth(admin), payload: bad })
   t.equal(badImport.statusCode, 400)
-  t.equal(badImport.json().errors[0].path, '/procedureGroups/1/steps/1/inputs/deathExtractNo')
+  t.equal(badImport.json().errors[0].path, '/body/procedureGroups/1/steps/1/inputs/deathExtractNo')
   const applied = await app.inject({ method: 'PUT', url: '/v1/admin/config', headers: auth(admin), payload: changed })
   t.equal(applied.statusCode, 200, applied.body)
   t.equal((await fileCase(app, token, 'death', deathFiling(1))).statusCode, 404, 'the removed group takes no filing')

@@ -5,7 +5,7 @@ import { ValidationFailed } from '../../errors.js'
 import { hashSecret, newSecret } from '../../auth/secret-hash.js'
 import { clientColumns } from '../../auth/clients.js'
 import type { Grant } from '../../auth/grants.js'
-import { AGENCIES, assertClientRules, GRANTS } from './client-schemas.js'
+import { AGENCIES, assertClientRules, clientView, GRANTS } from './client-schemas.js'
 import { notifyChange } from '../../connectors/change-feed.js'
 import type { InstanceInput } from '../../connectors/store.js'
 import { CONNECTOR_ID } from './connector-schemas.js'
@@ -90,6 +90,24 @@ const applied = {
   }
 }
 
+/**
+ * The export as answered: the document import takes, but a client's grants and agencies as stored, whatever they
+ * are (a grant of a service since withdrawn from the catalogue must be exported, not turn the export into a 500).
+ */
+const exportDoc = {
+  ...configDoc,
+  properties: {
+    ...configDoc.properties,
+    clients: {
+      ...configDoc.properties.clients,
+      items: {
+        ...configDoc.properties.clients.items,
+        properties: { ...configDoc.properties.clients.items.properties, grants: clientView.properties.grants, agencies: clientView.properties.agencies }
+      }
+    }
+  }
+}
+
 const sameConnector = (a: InstanceInput, masked: Record<string, unknown>, d: ConnectorDoc): boolean =>
   a.type === d.type && isDeepStrictEqual(a.services, d.services) && isDeepStrictEqual(a.provinces ?? null, d.provinces ?? null) &&
   a.enabled === (d.enabled ?? true) && isDeepStrictEqual(masked, d.config)
@@ -97,7 +115,7 @@ const sameConnector = (a: InstanceInput, masked: Record<string, unknown>, d: Con
 /** Declarative configuration: export everything (clients without secrets), import all or nothing, dry run. */
 export default async function configRoutes (app: FastifyInstance): Promise<void> {
   app.get('/v1/admin/config', {
-    schema: { tags: ['admin'], summary: 'Export the configuration (clients without secrets, connectors with secrets masked)', response: { 200: { ...configDoc, description: 'A document PUT /v1/admin/config takes back' } } }
+    schema: { tags: ['admin'], summary: 'Export the configuration (clients without secrets, connectors with secrets masked)', response: { 200: { ...exportDoc, description: 'A document PUT /v1/admin/config takes back' } } }
   }, async () => ({
     version: 1,
     clients: (await app.clients.list()).map(({ id, name, roles, grants, agencies, enabled }) => ({ id, name, roles, grants, agencies, enabled })),
@@ -199,10 +217,10 @@ export default async function configRoutes (app: FastifyInstance): Promise<void>
 async function procedureGroupChanges (app: FastifyInstance, docs: Array<Record<string, unknown>> | undefined):
 Promise<{ changes: Change[], write: (db: pg.PoolClient, by: string) => Promise<void> }> {
   if (docs === undefined) return { changes: [], write: async () => {} }
-  const errors = docs.flatMap((d, i) => checkGroup(d, app.procedures.engine.validator).map((e) => ({ path: `/procedureGroups/${i}${e.path}`, message: e.message })))
+  const errors = docs.flatMap((d, i) => checkGroup(d, app.procedures.engine.validator).map((e) => ({ path: `/body/procedureGroups/${i}${e.path}`, message: e.message })))
   const ids = docs.map((d) => String(d.id))
   const dup = ids.find((id, i) => ids.indexOf(id) !== i)
-  if (dup !== undefined) errors.push({ path: '/procedureGroups', message: `duplicate id ${dup}` })
+  if (dup !== undefined) errors.push({ path: '/body/procedureGroups', message: `duplicate id ${dup}` })
   if (errors.length > 0) throw Object.assign(new ValidationFailed('Procedure groups are refused'), { errors })
   const current = new Map((await app.procedures.groups.list()).map((g) => [g.id, g.definition]))
   const changes: Change[] = docs.map((d) => {
