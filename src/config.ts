@@ -1,9 +1,17 @@
 import { hostname } from 'node:os'
 import { dirname, join } from 'node:path'
 import envSchema from 'env-schema'
+import { CONSOLE_ENV, consoleConfig, type ConsoleConfig } from './config/console.js'
+import { EVENTS_ENV, eventsConfig, type EventsConfig } from './config/events.js'
+import type { Env, Read } from './config/env.js'
+
+export { parseRoleMap, type ConsoleConfig } from './config/console.js'
+export type { EventsConfig } from './config/events.js'
+export { productionProblems } from './config/production.js'
 
 /**
- * The only reader of process.env. Every setting the gateway has is declared here, with its default;
+ * The only reader of process.env. Every setting the gateway has is declared here (the events' and the console's in
+ * src/config/, spread into this schema), with its default;
  * `loadConfig()` is called once per process and the result is passed down, so tests build variants
  * without touching the environment.
  */
@@ -105,37 +113,8 @@ const schema = {
     PROCEDURES_DIR: { type: 'string', default: 'config/procedures' },
     PROCEDURE_SWEEP_INTERVAL_MS: { type: 'integer', minimum: 100, default: 30000 },
     PROCEDURE_SWEEP_GRACE_MS: { type: 'integer', minimum: 0, default: 30000 },
-    EVENTS_PULL_INTERVAL_MS: { type: 'integer', minimum: 10, default: 2000 },
-    EVENTS_PULL_LIMIT: { type: 'integer', minimum: 1, maximum: 5000, default: 500 },
-    EVENTS_SOURCE_LEASE_MS: { type: 'integer', minimum: 1000, default: 30000 },
-    EVENTS_ADMIN_UNITS_SINCE: { type: 'string', pattern: '^(\\d{4}-\\d{2}-\\d{2})?$', default: '' },
-    EVENTS_LANES: { type: 'integer', minimum: 1, default: 64 },
-    EVENTS_BATCH: { type: 'integer', minimum: 1, maximum: 1000, default: 64 },
-    EVENTS_CONNECTIONS: { type: 'integer', minimum: 1, maximum: 1024, default: 32 },
-    EVENTS_DELIVERY_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 10000 },
-    EVENTS_RETRY_ATTEMPTS: { type: 'integer', minimum: 1, default: 15 },
-    EVENTS_RETRY_BASE_MS: { type: 'integer', minimum: 0, default: 10000 },
-    EVENTS_RETRY_MAX_MS: { type: 'integer', minimum: 0, default: 3600000 },
-    EVENTS_RETRY_MAX_ATTEMPTS: { type: 'integer', minimum: 1, default: 50 },
-    EVENTS_RETRY_MIN_BASE_MS: { type: 'integer', minimum: 0, default: 1000 },
-    EVENTS_RETRY_MAX_DELAY_MS: { type: 'integer', minimum: 0, default: 86400000 },
-    EVENTS_SWEEP_INTERVAL_MS: { type: 'integer', minimum: 100, default: 10000 },
-    EVENTS_SWEEP_GRACE_MS: { type: 'integer', minimum: 0, default: 10000 },
-    EVENTS_PUSH_TOLERANCE_S: { type: 'integer', minimum: 1, maximum: 3600, default: 300 },
-    EVENTS_SECRET_OVERLAP_S: { type: 'integer', minimum: 0, maximum: 2592000, default: 86400 },
-    EVENTS_LONG_POLL_MAX_S: { type: 'integer', minimum: 0, maximum: 300, default: 30 },
-    CONSOLE_PUBLIC_URL: { type: 'string' },
-    CONSOLE_OIDC_ISSUER: { type: 'string' },
-    CONSOLE_OIDC_CLIENT_ID: { type: 'string', default: 'lienthong-console' },
-    CONSOLE_OIDC_CLIENT_SECRET: { type: 'string' },
-    CONSOLE_OIDC_SCOPES: { type: 'string', default: 'openid profile roles' },
-    CONSOLE_ROLE_CLAIM: { type: 'string', default: 'roles' },
-    CONSOLE_ROLE_MAP: { type: 'string', default: 'admin=admin,auditor=auditor' },
-    CONSOLE_SESSION_IDLE_SECONDS: { type: 'integer', minimum: 60, default: 1800 },
-    CONSOLE_SESSION_MAX_SECONDS: { type: 'integer', minimum: 300, default: 43200 },
-    CONSOLE_DEV_IDP: { type: 'string', enum: ['auto', 'on', 'off'], default: 'auto' },
-    LIENTHONG_DEV_ADMIN_PASSWORD: { type: 'string' },
-    LIENTHONG_DEV_AUDITOR_PASSWORD: { type: 'string' }
+    ...EVENTS_ENV,
+    ...CONSOLE_ENV
   }
 } as const
 
@@ -333,62 +312,16 @@ export interface Config {
    */
   procedures: { dir: string, sweepIntervalMs: number, sweepGraceMs: number }
   /** Events to provincial systems (docs/events.md): sources, webhook lanes, retries and their bounds, push, pull. */
-  events: {
-    pullIntervalMs: number
-    pullLimit: number
-    sourceLeaseMs: number
-    /** Code-table changes effective after this date are published; unset: after the day the gateway first ran. */
-    adminUnitsSince?: string
-    lanes: number
-    batch: number
-    connections: number
-    deliveryTimeoutMs: number
-    retry: { attempts: number, baseDelayMs: number, maxDelayMs: number, bounds: { maxAttempts: number, minBaseDelayMs: number, maxDelayMs: number } }
-    sweepIntervalMs: number
-    sweepGraceMs: number
-    pushToleranceS: number
-    secretOverlapS: number
-    longPollMaxS: number
-  }
+  events: EventsConfig
   /** The web console at /console/ (docs/security.md § Console): its public origin, the people's identity provider, sessions. */
   console: ConsoleConfig
   /** Values for `${NAME}` placeholders in the declarative connector file (the process environment). */
   vars: Readonly<Record<string, string>>
 }
 
-export interface ConsoleConfig {
-  /** The origin people reach the gateway at (redirect and post-logout addresses, Origin checks, Secure cookies). */
-  publicUrl: string
-  /** OpenID Connect provider of the people (admins, auditors); none = nobody can sign in to the console. */
-  oidc?: { issuer: string, clientId: string, clientSecret?: string, scopes: string }
-  /** Claim holding the person's roles (a dotted path, e.g. `realm_access.roles` for Keycloak), and its values → roles. */
-  roleClaim: string
-  roleMap: Record<string, Array<'admin' | 'auditor'>>
-  sessionIdleSeconds: number
-  sessionMaxSeconds: number
-  /** The development identity provider of the embedded default (src/dev/identity-provider.ts). */
-  devIdp: 'auto' | 'on' | 'off'
-  devPasswords: { admin?: string, auditor?: string }
-}
-
-/** `CONSOLE_ROLE_MAP`: `idpValue=role[,idpValue=role…]`, roles admin or auditor. */
-export function parseRoleMap (text: string): ConsoleConfig['roleMap'] {
-  const map: ConsoleConfig['roleMap'] = {}
-  for (const pair of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
-    const [value, role] = pair.split('=').map((x) => x.trim())
-    if (value === undefined || value === '' || (role !== 'admin' && role !== 'auditor')) {
-      throw new Error(`CONSOLE_ROLE_MAP: "${pair}" is not value=admin or value=auditor`)
-    }
-    map[value] = [...(map[value] ?? []), role]
-  }
-  return map
-}
-
-type Env = Record<string, string | number | boolean | undefined>
-
 export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env): Config {
   const e = envSchema<Env>({ schema, data: env, dotenv: false })
-  const str = (k: string): string | undefined => {
+  const str: Read = (k) => {
     const v = e[k]
     return typeof v === 'string' && v !== '' ? v : undefined
   }
@@ -514,43 +447,8 @@ export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | und
       sweepIntervalMs: e.PROCEDURE_SWEEP_INTERVAL_MS as number,
       sweepGraceMs: e.PROCEDURE_SWEEP_GRACE_MS as number
     },
-    events: {
-      pullIntervalMs: e.EVENTS_PULL_INTERVAL_MS as number,
-      pullLimit: e.EVENTS_PULL_LIMIT as number,
-      sourceLeaseMs: e.EVENTS_SOURCE_LEASE_MS as number,
-      adminUnitsSince: str('EVENTS_ADMIN_UNITS_SINCE'),
-      lanes: e.EVENTS_LANES as number,
-      batch: e.EVENTS_BATCH as number,
-      connections: e.EVENTS_CONNECTIONS as number,
-      deliveryTimeoutMs: e.EVENTS_DELIVERY_TIMEOUT_MS as number,
-      retry: {
-        attempts: e.EVENTS_RETRY_ATTEMPTS as number,
-        baseDelayMs: e.EVENTS_RETRY_BASE_MS as number,
-        maxDelayMs: e.EVENTS_RETRY_MAX_MS as number,
-        bounds: {
-          maxAttempts: e.EVENTS_RETRY_MAX_ATTEMPTS as number,
-          minBaseDelayMs: e.EVENTS_RETRY_MIN_BASE_MS as number,
-          maxDelayMs: e.EVENTS_RETRY_MAX_DELAY_MS as number
-        }
-      },
-      sweepIntervalMs: e.EVENTS_SWEEP_INTERVAL_MS as number,
-      sweepGraceMs: e.EVENTS_SWEEP_GRACE_MS as number,
-      pushToleranceS: e.EVENTS_PUSH_TOLERANCE_S as number,
-      secretOverlapS: e.EVENTS_SECRET_OVERLAP_S as number,
-      longPollMaxS: e.EVENTS_LONG_POLL_MAX_S as number
-    },
-    console: {
-      publicUrl: (str('CONSOLE_PUBLIC_URL') ?? `http://${e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST as string}:${e.PORT as number}`).replace(/\/+$/, ''),
-      oidc: str('CONSOLE_OIDC_ISSUER') !== undefined
-        ? { issuer: str('CONSOLE_OIDC_ISSUER') as string, clientId: e.CONSOLE_OIDC_CLIENT_ID as string, clientSecret: str('CONSOLE_OIDC_CLIENT_SECRET'), scopes: e.CONSOLE_OIDC_SCOPES as string }
-        : undefined,
-      roleClaim: e.CONSOLE_ROLE_CLAIM as string,
-      roleMap: parseRoleMap(e.CONSOLE_ROLE_MAP as string),
-      sessionIdleSeconds: e.CONSOLE_SESSION_IDLE_SECONDS as number,
-      sessionMaxSeconds: e.CONSOLE_SESSION_MAX_SECONDS as number,
-      devIdp: e.CONSOLE_DEV_IDP as ConsoleConfig['devIdp'],
-      devPasswords: { admin: str('LIENTHONG_DEV_ADMIN_PASSWORD'), auditor: str('LIENTHONG_DEV_AUDITOR_PASSWORD') }
-    },
+    events: eventsConfig(e, str),
+    console: consoleConfig(e, str),
     vars: Object.freeze(Object.fromEntries(Object.entries(env).filter((kv): kv is [string, string] => typeof kv[1] === 'string')))
   }
 }
@@ -566,21 +464,4 @@ function parseSentinels (list: string): Array<{ host: string, port: number }> {
 /** Whether Redis is configured (a URL or sentinels); without it the embedded default starts a private one. */
 export function redisConfigured (config: Config): boolean {
   return config.redisUrl !== undefined || config.redisSentinel !== undefined
-}
-
-/**
- * What a production process (NODE_ENV=production) lacks, one sentence each; empty when it may start. A shared
- * deployment has no embedded services, and every instance must hold the same keys: without SECRETS_KEY each one
- * would make its own and none could read the connector secrets another wrote; without AUDIT_KEY the subject hashes
- * would depend on a key kept in the database they protect.
- */
-export function productionProblems (config: Config, role: 'gateway' | 'worker'): string[] {
-  if (!config.production) return []
-  const problems: string[] = []
-  if (!redisConfigured(config)) problems.push('REDIS_URL or REDIS_SENTINELS must point at the shared Redis')
-  if (config.databaseUrl === undefined) problems.push('DATABASE_URL must point at the shared PostgreSQL')
-  if (config.secretsKey === undefined) problems.push('SECRETS_KEY must be set (the same keyring on every instance, e.g. "k1:<32 random bytes in base64>")')
-  if (config.auditKey === undefined) problems.push('AUDIT_KEY must be set (the same key on every instance; at least 32 random bytes)')
-  if (role === 'gateway' && config.simulators === 'on') problems.push('SIMULATORS=on is for development; set SIMULATORS=off')
-  return problems
 }
