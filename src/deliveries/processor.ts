@@ -1,7 +1,8 @@
 import { DelayedError, UnrecoverableError, type Job, type Processor, type Queue } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import { UpstreamFailure } from '../connectors/contract.js'
-import { formatTraceparent, withJobTrace, type TraceIds } from '../tracing/trace-context.js'
+import { formatTraceparent, type TraceIds } from '../tracing/trace-context.js'
+import { tracedProcessor } from '../tracing/traced-job.js'
 import { auditDelivery } from './audit.js'
 import {
   claimDeliveries, claimDelivery, finishDelivered, finishDeliveredMany, finishFailed, whyUnclaimed,
@@ -69,21 +70,7 @@ export function deliveryProcessor (app: FastifyInstance, queue: Queue<DeliveryJo
 
   // Each job runs in a CONSUMER span whose parent is the accepting request's span (with the OpenTelemetry SDK on):
   // the worker's spans and its portal call join the request's trace.
-  // A job postponed (moved to delayed: DelayedError) is not an error of the span.
-  return async function processDelivery (job, token) {
-    let postponed: DelayedError | undefined
-    const out = await withJobTrace(job.data.traceparent, `delivery ${job.data.service}`, async (hop) => {
-      try {
-        return await processJob(job, token, hop)
-      } catch (err) {
-        if (!(err instanceof DelayedError)) throw err
-        postponed = err
-        return undefined
-      }
-    })
-    if (postponed !== undefined) throw postponed
-    return out
-  }
+  return tracedProcessor((job) => `delivery ${job.data.service}`, processJob)
 
   async function processJob (job: Job<DeliveryJob>, token: string | undefined, hop: TraceIds): Promise<unknown> {
     const { deliveryId, service } = job.data

@@ -1,9 +1,10 @@
-import { DelayedError, type Job, type Processor } from 'bullmq'
+import type { Job, Processor } from 'bullmq'
 import { getAt } from '../connectors/json-pointer.js'
 import { UpstreamFailure } from '../connectors/contract.js'
 import { getService, type ServiceDefinition } from '../catalog/services.js'
 import { subjectValues } from '../catalog/subjects.js'
-import { formatTraceparent, withJobTrace, type TraceIds } from '../tracing/trace-context.js'
+import { formatTraceparent, type TraceIds } from '../tracing/trace-context.js'
+import { tracedProcessor } from '../tracing/traced-job.js'
 import type { AuditOutcome } from '../audit/types.js'
 import { auditDelivery } from '../deliveries/audit.js'
 import { postpone } from '../deliveries/processor.js'
@@ -58,20 +59,7 @@ export interface StepSettings {
 export function stepProcessor (engine: ProcedureEngine, settings: StepSettings): Processor<StepJob> {
   const app = engine.app
 
-  return async function processStep (job, token) {
-    let postponed: DelayedError | undefined
-    const out = await withJobTrace(job.data.traceparent, `procedure step ${job.data.stepId}`, async (hop) => {
-      try {
-        return await run(job, token, hop)
-      } catch (err) {
-        if (!(err instanceof DelayedError)) throw err
-        postponed = err
-        return undefined
-      }
-    })
-    if (postponed !== undefined) throw postponed
-    return out
-  }
+  return tracedProcessor((job) => `procedure step ${job.data.stepId}`, run)
 
   async function run (job: Job<StepJob>, token: string | undefined, hop: TraceIds): Promise<unknown> {
     const { caseId, stepId } = job.data

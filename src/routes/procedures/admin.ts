@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { auditDelivery } from '../../deliveries/audit.js'
+import { auditProcedureAction } from './audit-action.js'
 import { NotFound, ValidationFailed } from '../../errors.js'
 import { decideStep } from '../../procedures/actions.js'
 import { caseView, listCases, type CaseFilter } from '../../procedures/views.js'
@@ -105,16 +105,7 @@ export default async function procedureAdminRoutes (app: FastifyInstance): Promi
       const { id, stepId } = request.params
       await decideStep(engine, id, stepId, action, request.body.reason, request.principal.clientId)
       auditAdminChange(app, request, { entity: 'procedure-step', id: `${id}/${stepId}`, action, after: { reason: request.body.reason } })
-      auditDelivery(app, {
-        kind: 'procedure.action',
-        outcome: 'ok',
-        traceId: request.traceId,
-        spanId: request.spanId,
-        requestId: request.id,
-        clientId: request.principal.clientId,
-        caseId: id,
-        details: { action, step: stepId, reason: request.body.reason }
-      })
+      auditProcedureAction(app, request, id, { action, step: stepId, reason: request.body.reason })
       return await caseView(app.db, groups, id)
     })
   }

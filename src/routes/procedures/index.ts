@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { idempotencyOf } from '../../deliveries/idempotency.js'
 import { auditDelivery } from '../../deliveries/audit.js'
+import { auditProcedureAction } from './audit-action.js'
 import { getService, type ServiceDefinition } from '../../catalog/services.js'
 import { subjectValues } from '../../catalog/subjects.js'
 import { Forbidden, NotFound, ValidationFailed } from '../../errors.js'
@@ -102,17 +103,7 @@ async function systemRoutes (app: FastifyInstance): Promise<void> {
   }, async (request, reply) => {
     const resumed = await supplement(engine, request.params.id, request.principal.clientId, request.body)
       .catch((err: unknown) => { throw inRequest(err, inSupplement) })
-    auditDelivery(app, {
-      kind: 'procedure.action',
-      outcome: 'ok',
-      traceId: request.traceId,
-      spanId: request.spanId,
-      requestId: request.id,
-      clientId: request.principal.clientId,
-      caseId: request.params.id,
-      service: FILING.id,
-      details: { action: 'supplement', resumed }
-    })
+    auditProcedureAction(app, request, request.params.id, { action: 'supplement', resumed }, FILING.id)
     return await reply.code(202).send({ caseId: request.params.id, resumed })
   })
 
@@ -120,17 +111,7 @@ async function systemRoutes (app: FastifyInstance): Promise<void> {
     schema: { tags: ['procedures'], summary: 'Withdraw a case (the applicant\'s withdrawal)', params: caseIdParams, body: reasonBody, problems: [409], response: { 200: caseSchema } }
   }, async (request) => {
     await cancelCase(engine, request.params.id, request.principal.clientId, request.body.reason)
-    auditDelivery(app, {
-      kind: 'procedure.action',
-      outcome: 'ok',
-      traceId: request.traceId,
-      spanId: request.spanId,
-      requestId: request.id,
-      clientId: request.principal.clientId,
-      caseId: request.params.id,
-      service: FILING.id,
-      details: { action: 'cancel', reason: request.body.reason }
-    })
+    auditProcedureAction(app, request, request.params.id, { action: 'cancel', reason: request.body.reason }, FILING.id)
     return await caseView(app.db, groups, request.params.id)
   })
 }
