@@ -158,7 +158,10 @@ t.test('frozen dependencies (SIGSTOP) of a gateway on private servers', { skip }
   })
 
   await t.test('PostgreSQL frozen (every process of the cluster): 503 within the deadline, lookups fail closed per the audit policy, recovery in seconds, nothing lost or doubled', async (t) => {
-    t.equal((await lookup('warm-up')).status, 200)
+    // The buffer is tiny here (AUDIT_BUFFER_MAX 3): the deliveries of the Redis test may still hold it full for a moment.
+    await app.auditTrail.writer.flush()
+    const warm = await recovered(async () => await lookup('warm-up'), 'a lookup before the freeze')
+    t.equal(warm.last.status, 200, 'a lookup before the freeze')
     await app.auditTrail.writer.flush()
     const frozen = services.signal('postgres', 'SIGSTOP')
     const answered: string[] = []
