@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { chain, GENESIS_HASH, type PreparedEvent } from '../../src/audit/canonical.js'
+import { canonicalTail, chain, GENESIS_HASH, type PreparedEvent } from '../../src/audit/canonical.js'
 
 /**
  * A prototype of the audit write's redesign (docs/performance.md, "The audit write"), for its measured motivation
@@ -72,6 +72,23 @@ export async function prototypeAppend (pool: pg.Pool, events: PreparedEvent[]): 
     const last = chained[chained.length - 1]
     await c.query('UPDATE proto_head SET last_seq = $1, last_hash = decode($2, \'hex\') WHERE id = 1', [last.seq, last.hash])
     await c.query('COMMIT')
+  } catch (err) {
+    await c.query('ROLLBACK').catch(() => {})
+    throw err
+  } finally {
+    c.release()
+  }
+}
+
+/**
+ * The write before 2026-12-05, for comparison: one call of audit_append() (migrations 004/007) with each event's
+ * canonical text, in one round trip; the database parses, numbers, hashes and inserts each line.
+ */
+export async function previousAppend (pool: pg.Pool, events: PreparedEvent[]): Promise<void> {
+  const c = await pool.connect()
+  try {
+    // as it was sent: one simple query, the batch a dollar-quoted literal (canonical JSON holds no `$p$`)
+    await c.query(`BEGIN; SET LOCAL ROLE lienthong_audit_writer; SELECT audit_append($p$${events.map(canonicalTail).join('\n')}$p$, false); COMMIT`)
   } catch (err) {
     await c.query('ROLLBACK').catch(() => {})
     throw err

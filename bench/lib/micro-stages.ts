@@ -22,7 +22,7 @@ import type { PreparedEvent } from '../../src/audit/canonical.js'
 import { migrate } from '../../src/db/migrate.js'
 import { sampleIds } from '../../src/simulators/index.js'
 import { serversCpuMs } from './server-cpu.js'
-import { createPrototype, prototypeAppend } from './audit-write-prototype.js'
+import { createPrototype, previousAppend, prototypeAppend } from './audit-write-prototype.js'
 import type { Services } from './services.js'
 
 export interface MicroResult { stage: string, us: number, min: number, max: number }
@@ -145,8 +145,8 @@ export async function microStages (ctx: { simUrl: string, services: Services, sa
   })
   out.push(await perOp('audit event preparation (audit thread: keyed hashes, canonical text)', 5_000, (i) => prepare(event(i), keys)))
 
-  // PostgreSQL per event appended: today's audit_append() as shipped, without the GIN on subjects, without any
-  // secondary index, and the redesign's prototype — each on its own database, in alternated rounds, median of 3
+  // PostgreSQL per event appended: the writer as shipped (COPY), the previous audit_append(), the writer without
+  // the GIN on subjects and without any secondary index, and the set-insert prototype — each on its own database, in alternated rounds, median of 3
   type Variant = { label: string, pool: pg.Pool, append: (events: PreparedEvent[]) => Promise<unknown> }
   const variants: Variant[] = []
   const made = async (label: string, setup: (pool: pg.Pool) => Promise<unknown>, append?: (pool: pg.Pool, events: PreparedEvent[]) => Promise<unknown>): Promise<void> => {
@@ -158,9 +158,10 @@ export async function microStages (ctx: { simUrl: string, services: Services, sa
   }
   let n = 0
   try {
-    await made('audit_append() as shipped', async () => {})
-    await made('audit_append() without the GIN on subjects', async (p) => await p.query('DROP INDEX audit_events_subjects'))
-    await made('audit_append() without any secondary index', async (p) => await p.query('DROP INDEX audit_events_subjects, audit_events_seq, audit_events_trace, audit_events_client, audit_events_case'))
+    await made('the writer as shipped (chain in the writer, COPY)', async () => {})
+    await made('audit_append() (the write before 2026-12-05, still in the schema for older gateways)', async () => {}, previousAppend)
+    await made('the writer, without the GIN on subjects', async (p) => await p.query('DROP INDEX audit_events_subjects'))
+    await made('the writer, without any secondary index', async (p) => await p.query('DROP INDEX audit_events_subjects, audit_events_seq, audit_events_trace, audit_events_client, audit_events_case'))
     await made('redesign prototype: chain in the writer, bytea, set insert, subjects side table, BRIN on time (bench/lib/audit-write-prototype.ts)', createPrototype, prototypeAppend)
     for (const batch of [40, 200]) {
       const batches = batch === 40 ? 40 : 8

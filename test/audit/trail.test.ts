@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { build, tokenFor } from '../helper.js'
 import { get, tamper } from './helper.js'
 import { prepare } from '../../src/audit/prepare.js'
+import { canonicalTail } from '../../src/audit/canonical.js'
 import { verifyChain } from '../../src/audit/verify.js'
 import type { AuditEventInput } from '../../src/audit/types.js'
 
@@ -101,6 +102,43 @@ t.test('a batch retried after an unknown outcome is not written twice', async (t
   t.equal(await app.auditTrail.store.append(batch, true), 0, 'the dedupe finds them all')
   t.equal(await app.auditTrail.store.append([...batch, prepare(event(4), app.auditTrail.keys)], true), 1)
   t.match(await verifyChain(app.db), { ok: true, checked: 4 })
+})
+
+t.test('a retried batch holding one event twice writes it once', async (t) => {
+  const app = await build(t, { env: { AUDIT_KEY: 'trail-test-key-0123456789' } })
+  const one = prepare(event(1), app.auditTrail.keys)
+  t.equal(await app.auditTrail.store.append([one, one, prepare(event(2), app.auditTrail.keys)], true), 2)
+  t.match(await verifyChain(app.db), { ok: true, checked: 2 })
+})
+
+t.test('text with tabs, newlines, backslashes and quotes is stored as it was hashed (COPY text format)', async (t) => {
+  const app = await build(t, { env: { AUDIT_KEY: 'trail-test-key-0123456789' } })
+  const awkward = 'a\tb\\N \\. "q" {x,y}\r'
+  const e = prepare(event(1, { requestId: `r\t1\n${awkward}`, caseId: '\\N', endUser: '\\.', details: { note: awkward, 'k\tey': ['\\', '\n'] } }), app.auditTrail.keys)
+  t.equal(await app.auditTrail.store.append([e], false), 1)
+  const row = (await app.db.query('SELECT request_id, case_id, end_user, details FROM audit_events')).rows[0]
+  t.same(row, { request_id: e.requestId, case_id: '\\N', end_user: '\\.', details: e.details }, 'every column as given, none read as NULL or as the end of data')
+  t.match(await verifyChain(app.db), { ok: true, checked: 1 })
+})
+
+t.test('an older gateway appending through audit_append() and this one through COPY make one chain', async (t) => {
+  const app = await build(t, { env: { AUDIT_KEY: 'trail-test-key-0123456789' } })
+  const keys = app.auditTrail.keys
+  const older = async (events: ReturnType<typeof prepare>[]): Promise<void> => {
+    const c = await app.db.connect()
+    try {
+      await c.query('BEGIN; SET LOCAL ROLE lienthong_audit_writer')
+      await c.query('SELECT audit_append($1, false)', [events.map(canonicalTail).join('\n')])
+      await c.query('COMMIT')
+    } finally { c.release() }
+  }
+  await older([1, 2].map((i) => prepare(event(i, { details: { n: i, at: 'tab\there' } }), keys)))
+  t.equal(await app.auditTrail.store.append([3, 4].map((i) => prepare(event(i, { details: { n: i } }), keys)), false), 2)
+  await older([prepare(event(5, { durationMs: 1.25 }), keys)])
+  t.equal(await app.auditTrail.store.append([prepare(event(6, { durationMs: 0.1 + 0.2 }), keys)], false), 1)
+  const seqs = (await app.db.query<{ request_id: string }>('SELECT request_id FROM audit_events ORDER BY seq')).rows.map((r) => r.request_id)
+  t.same(seqs, ['r-1', 'r-2', 'r-3', 'r-4', 'r-5', 'r-6'])
+  t.match(await verifyChain(app.db), { ok: true, checked: 6 }, 'the same hashes either way: a rolling upgrade keeps one chain')
 })
 
 t.test('an event the database refuses does not hold back the others; it is stored without its free text', async (t) => {
