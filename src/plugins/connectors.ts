@@ -123,7 +123,8 @@ export default fp<ConnectorsOptions>(async function connectors (app, opts) {
     if (payload.startsWith('client:')) { app.clients.invalidate(payload.slice(7)); return }
     const revoked = parseRevocationNotice(payload)
     if (revoked !== undefined) { app.revocations.note(revoked.jti, revoked.expiresAtMs); return }
-    reload().catch((err: Error) => app.log.error({ err: err.message }, 'connector reload failed; keeping the current set'))
+    // a warning: the gateway keeps serving with the set it has, and the next change notice (or poll) reloads again
+    reload().catch((err: Error) => app.log.warn({ err: err.message }, 'connector reload failed; keeping the current set'))
   })
   await feed.start()
 

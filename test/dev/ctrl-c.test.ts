@@ -45,7 +45,10 @@ t.test('a Ctrl-C of the gateway with its embedded servers: a clean shutdown, no 
   }
   // readiness asks both servers (so the gateway holds connections to them); a loaded machine may need a second try
   let ready = 0
-  for (let i = 0; i < 20 && ready !== 200; i++) ready = (await fetch(`${url}/health/ready`)).status
+  for (let i = 0; i < 40 && ready !== 200; i++) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, 250))
+    ready = (await fetch(`${url}/health/ready`)).status
+  }
   t.equal(ready, 200, 'PostgreSQL and Redis in use')
   const ports = [...err.matchAll(/(?:redis-server|postgres) listening on 127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]))
   t.equal(ports.length, 2, 'both embedded servers started')

@@ -25,13 +25,17 @@ t.test('a pulled source is recorded exactly once across instances pulling at onc
   }
   t.teardown(async () => { await b.close() })
   await waitFor(async () => await count() === 300, 90_000, 'the whole feed')
+  // a pull that timed out on a loaded machine is noted on the cursor until the next pull (every 20 ms) succeeds
+  const lastError = async (): Promise<string | null> =>
+    (await a.db.query("SELECT last_error FROM event_source_cursors WHERE source = 'portal-feed'")).rows[0]?.last_error ?? null
+  await waitFor(async () => await lastError() === null, 30_000, 'a pull at the end of the feed that succeeded')
   await a.events.pullers?.drain()
   await b.events.pullers?.drain()
   const { rows } = await a.db.query<{ id: string, n: number }>("SELECT source_event_id AS id, count(*)::int AS n FROM events WHERE source = 'portal-feed' GROUP BY source_event_id HAVING count(*) > 1")
   t.same(rows, [], 'no change recorded twice')
   t.equal(await count(), 300, 'every change recorded')
-  const cursor = await a.db.query("SELECT cursor, events_total::int AS total, last_error FROM event_source_cursors WHERE source = 'portal-feed'")
-  t.same(cursor.rows, [{ cursor: '300', total: 300, last_error: null }], 'the cursor at the end of the feed; the total counted once')
+  const cursor = await a.db.query("SELECT cursor, events_total::int AS total FROM event_source_cursors WHERE source = 'portal-feed'")
+  t.same(cursor.rows, [{ cursor: '300', total: 300 }], 'the cursor at the end of the feed; the total counted once')
 })
 
 t.test('one puller at a time: the lease; a failing feed keeps its cursor and resumes', async (t) => {
