@@ -18,7 +18,7 @@ export async function withAuditRole<T> (pool: pg.Pool, role: string, fn: (c: pg.
  * Appends batches to the chain. The writer holds the chain head for the batch — `audit_chain_head` FOR UPDATE, one
  * lock per batch, so writers of every instance append in turn —, numbers and hashes the events itself (`chain()`,
  * the definition verification uses) and sends the rows with `COPY` into the month's partitions, then moves the head
- * and commits: three round trips, and no per-row parse, hash or PL/pgSQL in the database (docs/audit.md, Cost).
+ * and commits: three round trips (the partition check only for a month not seen yet), and no per-row parse, hash or PL/pgSQL in the database (docs/audit.md, Cost).
  * Everything runs in the writer role. After a failed attempt whose outcome is unknown (the connection died around
  * COMMIT), `dedupe` skips the events the database already holds. An older gateway appending through
  * `audit_append()` at the same time takes the same lock and computes the same hashes: both can run side by side
@@ -26,6 +26,8 @@ export async function withAuditRole<T> (pool: pg.Pool, role: string, fn: (c: pg.
  */
 export class AuditStore {
   readonly #pool: pg.Pool
+  /** Months whose partition this store has seen exist: their batches skip audit_ensure_partition(). */
+  readonly #months = new Set<string>()
 
   constructor (pool: pg.Pool) { this.#pool = pool }
 
@@ -36,20 +38,28 @@ export class AuditStore {
     return await withPoolClient(this.#pool, async (c) => {
       try {
         // the head first, then the partitions: the lock order of ensureAhead and of audit_append()
-        const months = [...new Set(events.map((e) => monthOf(e.at)))].map((m) => `audit_ensure_partition('${m}')`)
+        const months = [...new Set(events.map((e) => monthOf(e.at)))]
+        const ensure = months.filter((m) => !this.#months.has(m)).map((m) => `; SELECT audit_ensure_partition('${m}')`).join('')
         const opened = await c.query(`BEGIN; SET LOCAL ROLE ${WRITER_ROLE};
-          SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE; SELECT ${months.join(', ')}`) as unknown as Array<pg.QueryResult<{ last_seq: string, last_hash: string }>>
+          SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE${ensure}`) as unknown as Array<pg.QueryResult<{ last_seq: string, last_hash: string }>>
         const head = opened[2].rows[0]
         const todo = dedupe ? await notStored(c, events) : events
-        if (todo.length > 0) {
-          const chained = chain(todo, BigInt(head.last_seq), head.last_hash)
-          await pipeline(Readable.from([copyText(chained)]), c.query(copyFrom(`COPY audit_events (${COPY_COLUMNS}) FROM STDIN`)))
-          const last = chained[chained.length - 1]
-          await c.query('UPDATE audit_chain_head SET last_seq = $1, last_hash = $2 WHERE id = 1', [last.seq, last.hash])
+        if (todo.length === 0) {
+          await c.query('COMMIT')
+          return 0
         }
-        await c.query('COMMIT')
+        const chained = chain(todo, BigInt(head.last_seq), head.last_hash)
+        await pipeline(Readable.from([copyText(chained)]), c.query(copyFrom(`COPY audit_events (${COPY_COLUMNS}) FROM STDIN`)))
+        // the head moves and the batch commits in one round trip; both values are the writer's own (a bigint and
+        // a hex digest), checked before they are written into the statement
+        const last = chained[chained.length - 1]
+        if (!HEX64.test(last.hash)) throw new Error('audit chain: a hash that is not a sha256 digest')
+        await c.query(`UPDATE audit_chain_head SET last_seq = ${BigInt(last.seq)}, last_hash = '${last.hash}' WHERE id = 1; COMMIT`)
+        for (const m of months) this.#months.add(m)
         return todo.length
       } catch (err) {
+        // a partition dropped or renamed behind our back: the next batch asks for it again
+        this.#months.clear()
         await c.query('ROLLBACK').catch(() => {})
         throw err
       }
@@ -81,6 +91,8 @@ export class AuditStore {
     })
   }
 }
+
+const HEX64 = /^[0-9a-f]{64}$/
 
 /** The first instant of the event's month (UTC), ISO: the partition it goes to. */
 const monthOf = (at: Date): string => new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1)).toISOString()
