@@ -204,8 +204,9 @@ export default fp(async function auth (app) {
 
   // Every authentication failure (a bearer token refused, bad client credentials at the token endpoint) is an
   // `auth.failed` audit event, recorded after the 401 has been sent.
-  app.addHook('onResponse', async (request, reply) => {
-    if (reply.statusCode !== 401 || !app.hasDecorator('audit')) return
+  // A callback hook: it runs after every response, so no promise for the common case (not a 401).
+  app.addHook('onResponse', (request, reply, done) => {
+    if (reply.statusCode !== 401 || !app.hasDecorator('audit')) { done(); return }
     // the token endpoint names the credentials it checked (src/routes/auth/token.ts), never a body field beside them
     const failure = request.authFailure ?? { reason: 'bad_credentials' }
     try {
@@ -223,6 +224,7 @@ export default fp(async function auth (app) {
     } catch (err) {
       request.log.warn({ err: (err as Error).message }, 'auth.failed event not recorded')
     }
+    done()
   })
 
   if (app.config.admin !== undefined) {

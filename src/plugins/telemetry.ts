@@ -48,19 +48,21 @@ export default fp(async function telemetry (app) {
   const lookupDuration = meter.createHistogram('lienthong.lookup.duration', { unit: 's', description: 'Lookups by service, connector and status', ...SECONDS })
   const attempts = meter.createHistogram('lienthong.connector.attempt.duration', { unit: 's', description: 'Connector call attempts of lookups, by service, connector and outcome', ...SECONDS })
 
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback hook (no promise per response).
+  app.addHook('onResponse', (request, reply, done) => {
     const seconds = reply.elapsedTime / 1000
     const rec = peekLookupRecord(request)
     if (rec?.service === undefined) {
       const route = request.routeOptions.url ?? 'unmatched'
       if (route !== '/metrics') httpDuration.record(seconds, { method: request.method, route, status: reply.statusCode })
-      return
+    } else {
+      const last = rec.attempts[rec.attempts.length - 1]
+      lookupDuration.record(seconds, { service: rec.service, connector: rec.connector ?? last?.connector ?? 'none', status: reply.statusCode })
+      for (const a of rec.attempts) {
+        attempts.record(a.durationMs / 1000, { service: rec.service, connector: a.connector, outcome: a.ok ? 'ok' : a.failure ?? 'error' })
+      }
     }
-    const last = rec.attempts[rec.attempts.length - 1]
-    lookupDuration.record(seconds, { service: rec.service, connector: rec.connector ?? last?.connector ?? 'none', status: reply.statusCode })
-    for (const a of rec.attempts) {
-      attempts.record(a.durationMs / 1000, { service: rec.service, connector: a.connector, outcome: a.ok ? 'ok' : a.failure ?? 'error' })
-    }
+    done()
   })
 
   const circuit = meter.createObservableGauge('lienthong.connector.circuit.state', { description: 'Circuit breaker per connector: 0 closed, 1 half-open, 2 open' })

@@ -13,6 +13,7 @@ t.test('one access-log line per request, without the query string, with the trac
   t.equal(requestLines.length, 1, 'one line; health probes only at debug')
   t.match(requestLines[0], { method: 'GET', path: '/v1/audit/events', status: 200, traceId: String(res.headers.traceparent).split('-')[1], level: 30 })
   t.type(requestLines[0].ms, 'number')
+  t.equal(requestLines[0].reqId, res.headers['x-request-id'], 'the request id, as on a line of the request\'s own logger')
   t.notOk(JSON.stringify(lines).includes('079203001234'), 'the identifier searched for is not logged')
 })
 

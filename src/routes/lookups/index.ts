@@ -20,14 +20,19 @@ interface Params { serviceId: string }
 export default async function lookupRoutes (app: FastifyInstance): Promise<void> {
   const validator = createValidator()
   keepRawJson(app)
-  app.addHook('onRequest', app.authenticate)
-  app.addHook('onRequest', app.requireRole('system'))
+  const systemRole = app.requireRole('system')
   // The caller's limit is checked as soon as its token is (a verified token is remembered, so this is cheap),
   // before the body is read: a client over its limit costs the gateway a refusal, not a parse and a hash.
-  app.addHook('onRequest', app.limits.forService((request) => {
+  const limited = app.limits.forService((request) => {
     const id = (request.params as Params).serviceId
     return getService(id) !== undefined ? id : 'unknown'
-  }))
+  })
+  // token → role → limit in one hook: one turn of fastify's hook runner per lookup instead of three
+  app.addHook('onRequest', async function lookupGate (request, reply) {
+    await app.authenticate(request)
+    await systemRole(request)
+    await limited(request, reply)
+  })
   app.addHook('onSend', lookupAuditHook(app))
 
   app.post<{ Params: Params, Body: unknown }>('/v1/lookups/:serviceId', {
