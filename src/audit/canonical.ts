@@ -49,9 +49,12 @@ export { sortKeys, canonicalJson } from '../lib/canonical-json.js'
  * `details` must already have sorted keys (prepare() and fromRow() see to it), so plain JSON.stringify is canonical.
  */
 export function eventHash (e: Omit<ChainedEvent, 'hash'>): string {
-  return createHash('sha256').update(e.prevHash).update('\n').update(`["${VERSION}",${JSON.stringify(e.seq)},`)
-    .update(canonicalTail(e)).digest('hex')
+  return linkHash(e.prevHash, e.seq, canonicalTail(e))
 }
+
+/** `eventHash` from its three parts: the previous hash, the position and the event's canonical tail. */
+const linkHash = (prevHash: string, seq: string, tail: string): string =>
+  createHash('sha256').update(`${prevHash}\n["${VERSION}",${JSON.stringify(seq)},${tail}`).digest('hex')
 
 /**
  * The canonical JSON of an event from `id` on, closing bracket included: what follows the version tag and the
@@ -69,14 +72,33 @@ export function canonicalTail (e: PreparedEvent): string {
 /** The canonical JSON of an event's details (`null` when it has none). */
 export const detailsJson = (e: PreparedEvent): string => e.detailsJson ?? JSON.stringify(e.details)
 
-/** Assigns positions and hashes to a batch appended after (`lastSeq`, `lastHash`). */
-export function chain (events: PreparedEvent[], lastSeq: bigint, lastHash: string): ChainedEvent[] {
+/** An event's place in the chain, beside the event (`links()`): what `chain()` adds to it. */
+export interface ChainLink {
+  seq: string
+  prevHash: string
+  hash: string
+}
+
+/**
+ * The positions and hashes of a batch appended after (`lastSeq`, `lastHash`), one link per event in order. The
+ * writer's path: the events are not copied (a copy of an event's 25 fields cost more than its hash).
+ */
+export function links (events: readonly PreparedEvent[], lastSeq: bigint, lastHash: string): ChainLink[] {
   let seq = lastSeq
-  let prev = lastHash
-  return events.map((e) => {
+  let prevHash = lastHash
+  const out = new Array<ChainLink>(events.length)
+  for (let i = 0; i < events.length; i++) {
     seq += 1n
-    const c: ChainedEvent = { ...e, seq: seq.toString(), prevHash: prev, hash: '' }
-    c.hash = prev = eventHash(c)
-    return c
-  })
+    const s = seq.toString()
+    const hash = linkHash(prevHash, s, canonicalTail(events[i]))
+    out[i] = { seq: s, prevHash, hash }
+    prevHash = hash
+  }
+  return out
+}
+
+/** Assigns positions and hashes to a batch appended after (`lastSeq`, `lastHash`): each event with its link. */
+export function chain (events: PreparedEvent[], lastSeq: bigint, lastHash: string): ChainedEvent[] {
+  const l = links(events, lastSeq, lastHash)
+  return events.map((e, i) => ({ ...e, ...l[i] }))
 }

@@ -1,4 +1,4 @@
-import { detailsJson, type ChainedEvent } from './canonical.js'
+import { detailsJson, type ChainLink, type PreparedEvent } from './canonical.js'
 
 /** The columns of `audit_events` in the order of a row of `copyText`. */
 export const COPY_COLUMNS = 'seq, id, at, kind, outcome, trace_id, span_id, request_id, client_id, end_user, purpose, case_id, ' +
@@ -26,22 +26,25 @@ const textArray = (values: string[]): string =>
   `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`
 
 /**
- * The rows of a chained batch in COPY's text format, one line per event. Every column holds exactly what the
- * event's canonical text (`canonicalTail`, which its hash covers) says: verification recomputes that text from the
- * stored columns. `details` goes in as its canonical JSON (jsonb keeps what sorted keys and JSON numbers say);
- * no details is NULL, as before.
+ * The rows of a chained batch in COPY's text format, one line per event (`links`: `links()` of the same events).
+ * Every column holds exactly what the event's canonical text (`canonicalTail`, which its hash covers) says:
+ * verification recomputes that text from the stored columns. `details` goes in as its canonical JSON (jsonb keeps
+ * what sorted keys and JSON numbers say); no details is NULL, as before. The line is built by concatenation (an
+ * array and a join per row cost more than the rest of it).
  */
-export function copyText (events: ChainedEvent[]): string {
+export function copyText (events: readonly PreparedEvent[], links: readonly ChainLink[]): string {
   let out = ''
-  for (const e of events) {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]
+    const l = links[i]
     const details = e.details === null ? null : detailsJson(e)
-    out += [
-      e.seq, e.id, e.at.toISOString(), text(e.kind), text(e.outcome), text(e.traceId), text(e.spanId), text(e.requestId),
-      text(e.clientId), text(e.endUser), text(e.purpose), text(e.caseId), text(e.service), text(e.connector),
-      num(e.httpStatus), num(e.upstreamStatus), num(e.durationMs), num(e.upstreamDurationMs), num(e.requestBytes),
-      num(e.responseBytes), text(e.requestHash), text(e.responseHash), text(e.errorCode), text(textArray(e.subjects)),
-      text(details), e.prevHash, e.hash
-    ].join('\t') + '\n'
+    out += l.seq + '\t' + e.id + '\t' + e.at.toISOString() + '\t' + text(e.kind) + '\t' + text(e.outcome) + '\t' +
+      text(e.traceId) + '\t' + text(e.spanId) + '\t' + text(e.requestId) + '\t' + text(e.clientId) + '\t' +
+      text(e.endUser) + '\t' + text(e.purpose) + '\t' + text(e.caseId) + '\t' + text(e.service) + '\t' +
+      text(e.connector) + '\t' + num(e.httpStatus) + '\t' + num(e.upstreamStatus) + '\t' + num(e.durationMs) + '\t' +
+      num(e.upstreamDurationMs) + '\t' + num(e.requestBytes) + '\t' + num(e.responseBytes) + '\t' +
+      text(e.requestHash) + '\t' + text(e.responseHash) + '\t' + text(e.errorCode) + '\t' + text(textArray(e.subjects)) +
+      '\t' + text(details) + '\t' + l.prevHash + '\t' + l.hash + '\n'
   }
   return out
 }

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
-import { chain, type PreparedEvent } from './canonical.js'
+import { links, type PreparedEvent } from './canonical.js'
 import { COPY_COLUMNS, copyText } from './copy-rows.js'
 import { withPoolClient, withTransaction } from '../db/pool.js'
 
@@ -16,7 +16,7 @@ export async function withAuditRole<T> (pool: pg.Pool, role: string, fn: (c: pg.
 
 /**
  * Appends batches to the chain. The writer holds the chain head for the batch — `audit_chain_head` FOR UPDATE, one
- * lock per batch, so writers of every instance append in turn —, numbers and hashes the events itself (`chain()`,
+ * lock per batch, so writers of every instance append in turn —, numbers and hashes the events itself (`links()`,
  * the definition verification uses) and sends the rows with `COPY` into the month's partitions, then moves the head
  * and commits: three round trips (the partition check only for a month not seen yet), and no per-row parse, hash or PL/pgSQL in the database (docs/audit.md, Cost).
  * Everything runs in the writer role. After a failed attempt whose outcome is unknown (the connection died around
@@ -48,8 +48,8 @@ export class AuditStore {
           await c.query('COMMIT')
           return 0
         }
-        const chained = chain(todo, BigInt(head.last_seq), head.last_hash)
-        await pipeline(Readable.from([copyText(chained)]), c.query(copyFrom(`COPY audit_events (${COPY_COLUMNS}) FROM STDIN`)))
+        const chained = links(todo, BigInt(head.last_seq), head.last_hash)
+        await pipeline(Readable.from([copyText(todo, chained)]), c.query(copyFrom(`COPY audit_events (${COPY_COLUMNS}) FROM STDIN`)))
         // the head moves and the batch commits in one round trip; both values are the writer's own (a bigint and
         // a hex digest), checked before they are written into the statement
         const last = chained[chained.length - 1]
