@@ -12,6 +12,7 @@ import { bodies, check, gatewayTarget, PATH } from './lib/lookup-targets.js'
 import { descendants, memoryMB, start, stop } from './lib/proc.js'
 import { otlpSink } from './lib/otlp-sink.js'
 import { watchMemory, type MemoryPeaks } from './lib/memory-watch.js'
+import { serversCpuMs } from './lib/server-cpu.js'
 import type { Services } from './lib/services.js'
 import type { Settings } from './lib/settings.js'
 import { runAlternated, type AlternatedResults } from './lookups-alternated.js'
@@ -29,6 +30,9 @@ export interface LookupResults {
   /** Token requests refused (503, overload protection) right after the gateway started, before one passed. */
   gatewayRefusedAtStart: number
   auditTrail?: { answered: number, recorded: number }
+  /** PostgreSQL's CPU (µs, every process of the private server) per lookup of (c)'s full run: each lookup is one
+   * audit event, and the lookup path reads nothing else from PostgreSQL. Absent with external servers. */
+  postgresUsPerLookup?: number
   otlpTraceExports: number
   /** (c) with audit trail + tracing on and off, both up at once, in alternated rounds (BENCH_ROUNDS): the issue-4
    * ratio. Absent when skipped (BENCH_SKIP=alternated) or failed. */
@@ -88,7 +92,10 @@ export async function runLookups (ctx: LookupContext): Promise<LookupResults> {
     const gatewayIdleRssMB = memoryMB(on.child.pid).rss
     say('(c) gateway full lookup path')
     counted(await load(onTarget, warm))
+    const pg0 = serversCpuMs().postgres
     const gateway = counted(await load(onTarget, { ...full, cpuPids: pids(on.child.pid), rssPid: on.child.pid }))
+    const pgMs = serversCpuMs().postgres - pg0
+    const postgresUsPerLookup = pgMs > 0 && gateway.ok > 0 ? Math.round(pgMs * 1000 / gateway.ok * 10) / 10 : undefined
     const rate = Math.max(1, Math.round(gateway.rps / 2))
     say(`(c) and (b) at ${rate} req/s`)
     const gatewayHalfRate = counted(await load(onTarget, { ...full, rate, cpuPids: pids(on.child.pid) }))
@@ -150,6 +157,7 @@ export async function runLookups (ctx: LookupContext): Promise<LookupResults> {
       gatewayLogBytesPerRequest,
       gatewayRefusedAtStart: on.child.info.refusedAtStart,
       auditTrail,
+      postgresUsPerLookup,
       otlpTraceExports: sink.exports(),
       alternated,
       variants,

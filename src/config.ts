@@ -63,7 +63,7 @@ const schema = {
     AUDIT_BUFFER_MAX: { type: 'integer', minimum: 1, default: 20000 },
     AUDIT_BUFFER_HEADROOM: { type: 'integer', minimum: 0, default: 5000 },
     AUDIT_BATCH_SIZE: { type: 'integer', minimum: 1, maximum: 5000, default: 500 },
-    AUDIT_FLUSH_MS: { type: 'integer', minimum: 0, maximum: 10000, default: 10 },
+    AUDIT_FLUSH_MS: { type: 'integer', minimum: 0, maximum: 10000, default: 50 },
     AUDIT_RETENTION_MONTHS: { type: 'integer', minimum: 1, default: 60 },
     AUDIT_RETENTION_INTERVAL_MS: { type: 'integer', minimum: 0, default: 3600000 },
     AUDIT_SPILL_DIR: { type: 'string' },

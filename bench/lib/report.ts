@@ -76,6 +76,13 @@ export function targets (l: LookupResults | undefined, d: DeliveriesResult | und
     list.push({ id: 'p99', target: 'p99 of (c) at half its max rate ≤ 2 × p99 of (b) at that rate', value: `${c} ms vs 2 × ${b} ms (at ${l.gatewayHalfRate.rate} req/s)`, met: c <= 2 * b })
     const rss = l.gatewayManyConnections.peakRssMB
     list.push({ id: 'rss', target: `gateway peak RSS ≤ 250 MB with ${l.gatewayManyConnections.connections} connections`, value: `${rss} MB`, met: rss <= 250 })
+    // issue 19: the same path within a CPU budget
+    const gw = l.gateway.cpuUsPerRequest.server ?? 0
+    const px = l.baselineProxy.cpuUsPerRequest.server ?? 0
+    if (gw > 0 && px > 0) list.push({ id: 'cpu', target: 'issue 19: gateway CPU per lookup ≤ 2 × the proxy\'s', value: `${r2(gw / px)} × (${gw} / ${px} µs)`, met: gw <= 2 * px })
+    if (l.postgresUsPerLookup !== undefined) list.push({ id: 'postgres-per-event', target: 'issue 19: PostgreSQL CPU per audit event ≤ 20 µs', value: `${l.postgresUsPerLookup} µs (per lookup of (c), one event each)`, met: l.postgresUsPerLookup <= 20 })
+    list.push({ id: 'p99-tight', target: 'issue 19: p99 of (c) at half its max rate ≤ 1.5 × p99 of (b)', value: `${c} ms vs 1.5 × ${b} ms`, met: c <= 1.5 * b })
+    list.push({ id: 'rss-tight', target: `issue 19: gateway peak RSS ≤ 200 MB with ${l.gatewayManyConnections.connections} connections`, value: `${rss} MB`, met: rss <= 200 })
     const cost = auditTracingOnOff(l)
     if (cost !== undefined) {
       list.push({ id: 'audit-tracing', target: 'issue 4: audit trail + tracing cost ≤ 15 % of throughput ((c) / (c) with both off ≥ 0.85)', value: `${r2(cost.ratio)} (${cost.on} / ${cost.off} req/s, ${cost.how}; default sampler)`, met: cost.ratio >= 0.85 })
