@@ -73,10 +73,11 @@ const dossiers = (n: number, month?: string): Item[] => Array.from({ length: n }
 const steps = (n: number, month?: string): Item[] => Array.from({ length: n }, (_, i) => ({ path: `/v1/dossiers/${code(i, month)}/progress`, body: step(i) }))
 
 interface Item { path: string, body?: unknown }
-interface Sent { ms: number, statuses: Record<number, number>, loadCpuMsPerItem?: number }
+interface Sent { ms: number, statuses: Record<number, number>, loadCpuMsPerItem?: number, firstRefusal?: string }
 
 async function sendFrom (pool: Pool, token: string, items: Item[]): Promise<Sent> {
   const statuses: Record<number, number> = {}
+  let firstRefusal: string | undefined
   let next = 0
   const start = performance.now()
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
@@ -85,11 +86,12 @@ async function sendFrom (pool: Pool, token: string, items: Item[]): Promise<Sent
       const res = item.body === undefined
         ? await pool.request({ method: 'GET', path: item.path })
         : await pool.request({ method: 'POST', path: item.path, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-purpose': '1.000894' }, body: JSON.stringify(item.body) })
-      await res.body.dump()
+      if (res.statusCode >= 400 && firstRefusal === undefined) firstRefusal = (await res.body.text()).slice(0, 500)
+      else await res.body.dump()
       statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1
     }
   }))
-  return { ms: performance.now() - start, statuses }
+  return { ms: performance.now() - start, statuses, ...(firstRefusal !== undefined ? { firstRefusal } : {}) }
 }
 
 /** The bytes of each request (HTTP/1.1, keep-alive), made before the clock starts. */
@@ -99,7 +101,7 @@ function rawRequests (url: string, token: string, items: Item[]): Buffer[] {
     if (item.body === undefined) return Buffer.from(`GET ${item.path} HTTP/1.1\r\nhost: ${host}\r\n\r\n`)
     const body = Buffer.from(JSON.stringify(item.body))
     return Buffer.concat([Buffer.from(`POST ${item.path} HTTP/1.1\r\nhost: ${host}\r\nauthorization: Bearer ${token}\r\n` +
-      `content-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`), body])
+      `x-purpose: 1.000894\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`), body])
   })
 }
 
@@ -350,7 +352,7 @@ async function warmUp (api: FastifyInstance, sim: DvcqgSimulator, config: Config
   await workers.close()
   const done = await delivered(api.db)
   if (sent.statuses[202] !== WARMUP || stepped.statuses[202] !== WARMUP || done !== 2 * WARMUP) {
-    throw new Error(`warm-up incomplete: ${JSON.stringify({ sent: sent.statuses, stepped: stepped.statuses, delivered: done })}`)
+    throw new Error(`warm-up incomplete: ${JSON.stringify({ sent: sent.statuses, stepped: stepped.statuses, delivered: done, firstRefusal: sent.firstRefusal ?? stepped.firstRefusal })}`)
   }
   await api.db.query('TRUNCATE delivery_attempts, deliveries, dossiers')
   await api.queues.deliveries.drain(true)
