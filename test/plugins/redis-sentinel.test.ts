@@ -39,6 +39,8 @@ t.test('the gateway reaches the master the sentinel names, with a hash-tagged qu
   await app.queues.deliveries.add('probe', { deliveryId: 'x' } as never, { jobId: 'probe-1' })
   const keys = await direct.keys('*')
   t.ok(keys.length > 1 && keys.every((k) => k.startsWith(`${prefix}:`)), 'every key of the queue under the hash tag (one Redis Cluster slot)')
+  // the gateway closes while its master and sentinel still answer (the teardowns stop them, in the order added)
+  await app.close()
 })
 
 t.test('REDIS_URL and REDIS_SENTINELS together, or a sentinel that is not host:port, are refused', async (t) => {
