@@ -18,7 +18,8 @@ export async function withAuditRole<T> (pool: pg.Pool, role: string, fn: (c: pg.
  * Appends batches to the chain. The writer holds the chain head for the batch — `audit_chain_head` FOR UPDATE, one
  * lock per batch, so writers of every instance append in turn —, numbers and hashes the events itself (`links()`,
  * the definition verification uses) and sends the rows with `COPY` into the month's partitions, then moves the head
- * and commits: three round trips (the partition check only for a month not seen yet), and no per-row parse, hash or PL/pgSQL in the database (docs/audit.md, Cost).
+ * and commits: three round trips (the partition check only for a month not seen yet), and no per-row parse, hash
+ * or PL/pgSQL in the database (docs/audit.md, Cost).
  * Everything runs in the writer role. After a failed attempt whose outcome is unknown (the connection died around
  * COMMIT), `dedupe` skips the events the database already holds. An older gateway appending through
  * `audit_append()` at the same time takes the same lock and computes the same hashes: both can run side by side
