@@ -9,6 +9,12 @@ export { parseRoleMap, type ConsoleConfig } from './config/console.js'
 export type { EventsConfig } from './config/events.js'
 export { productionProblems } from './config/production.js'
 
+const OTLP_PROTOCOLS = ['grpc', 'http/protobuf', 'http/json']
+export type OtlpProtocol = 'grpc' | 'http/protobuf' | 'http/json'
+export type OtelExporter = 'otlp' | 'console' | 'none'
+/** The OTEL_PROPAGATORS names the gateway knows (the specification's, less the deprecated ot-trace and xray). */
+const PROPAGATORS = 'tracecontext|baggage|b3|b3multi|jaeger|none'
+
 /**
  * The only reader of process.env. Every setting the gateway has is declared here (the events' and the console's in
  * src/config/, spread into this schema), with its default;
@@ -82,6 +88,15 @@ const schema = {
     OTEL_EXPORTER_OTLP_ENDPOINT: { type: 'string' },
     OTEL_TRACES_SAMPLER: { type: 'string', enum: ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'], default: 'parentbased_traceidratio' },
     OTEL_TRACES_SAMPLER_ARG: { type: 'number', minimum: 0, maximum: 1, default: 0.1 },
+    OTEL_TRACES_EXPORTER: { type: 'string', enum: ['otlp', 'console', 'none'], default: 'otlp' },
+    OTEL_METRICS_EXPORTER: { type: 'string', enum: ['otlp', 'console', 'none'], default: 'otlp' },
+    OTEL_EXPORTER_OTLP_PROTOCOL: { type: 'string', enum: OTLP_PROTOCOLS, default: 'http/protobuf' },
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: { type: 'string', enum: OTLP_PROTOCOLS },
+    OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: { type: 'string', enum: OTLP_PROTOCOLS },
+    OTEL_PROPAGATORS: { type: 'string', pattern: `^\\s*(${PROPAGATORS})(\\s*,\\s*(${PROPAGATORS}))*\\s*$`, default: 'tracecontext,baggage' },
+    OTEL_RESOURCE_ATTRIBUTES: { type: 'string', default: '' },
+    OTEL_METRIC_EXPORT_INTERVAL: { type: 'integer', minimum: 1, default: 60000 },
+    OTEL_METRIC_EXPORT_TIMEOUT: { type: 'integer', minimum: 1, default: 30000 },
     SECRETS_KEY: { type: 'string' },
     RATE_LIMIT_PER_SECOND: { type: 'integer', minimum: 1, default: 200 },
     QUOTA_PER_DAY: { type: 'integer', minimum: 0, default: 0 },
@@ -252,6 +267,18 @@ export interface Config {
      * audit trail records every exchange with its trace id whatever the sampler decides.
      */
     sampler?: { name: string, ratio: number }
+    /** OTEL_TRACES_EXPORTER / OTEL_METRICS_EXPORTER (default otlp: only when `endpoint` is set). */
+    tracesExporter?: OtelExporter
+    metricsExporter?: OtelExporter
+    /** OTEL_EXPORTER_OTLP_{TRACES,METRICS}_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL (default http/protobuf). */
+    tracesProtocol?: OtlpProtocol
+    metricsProtocol?: OtlpProtocol
+    /** OTEL_RESOURCE_ATTRIBUTES (`key=value,…`, values percent-encoded), under the service name. */
+    resourceAttributes?: Record<string, string>
+    /** OTEL_PROPAGATORS (default tracecontext, baggage; `none` alone: none). */
+    propagators?: string[]
+    /** OTEL_METRIC_EXPORT_INTERVAL / _TIMEOUT (ms). */
+    metricExport?: { intervalMs: number, timeoutMs: number }
   }
   secretsKey?: string
   /** Default limits per client and service; admins override them per client (`limits`). 0 = no daily quota. */
@@ -412,7 +439,15 @@ export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | und
       disabled: e.OTEL_SDK_DISABLED as boolean,
       serviceName: e.OTEL_SERVICE_NAME as string,
       endpoint: str('OTEL_EXPORTER_OTLP_ENDPOINT'),
-      sampler: { name: e.OTEL_TRACES_SAMPLER as string, ratio: e.OTEL_TRACES_SAMPLER_ARG as number }
+      sampler: { name: e.OTEL_TRACES_SAMPLER as string, ratio: e.OTEL_TRACES_SAMPLER_ARG as number },
+      tracesExporter: e.OTEL_TRACES_EXPORTER as OtelExporter,
+      metricsExporter: e.OTEL_METRICS_EXPORTER as OtelExporter,
+      tracesProtocol: (e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL) as OtlpProtocol,
+      metricsProtocol: (e.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL) as OtlpProtocol,
+      resourceAttributes: resourceAttributes(e.OTEL_RESOURCE_ATTRIBUTES as string),
+      propagators: (e.OTEL_PROPAGATORS as string).split(',').map((p) => p.trim()).filter((p) => p !== 'none'),
+      // the SDK refuses a timeout longer than the interval
+      metricExport: { intervalMs: e.OTEL_METRIC_EXPORT_INTERVAL as number, timeoutMs: Math.min(e.OTEL_METRIC_EXPORT_TIMEOUT as number, e.OTEL_METRIC_EXPORT_INTERVAL as number) }
     },
     secretsKey: str('SECRETS_KEY'),
     rateLimitPerSecond: e.RATE_LIMIT_PER_SECOND as number,
@@ -459,6 +494,20 @@ function parseSentinels (list: string): Array<{ host: string, port: number }> {
     if (m === null || Number(m[2]) > 65535) throw new Error(`REDIS_SENTINELS: "${entry}" is not host:port`)
     return { host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) }
   })
+}
+
+/** OTEL_RESOURCE_ATTRIBUTES as the OpenTelemetry specification writes it: `key=value` pairs, values percent-encoded. */
+function resourceAttributes (list: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const pair of list.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    const at = pair.indexOf('=')
+    const key = pair.slice(0, at).trim()
+    let value: string | undefined
+    try { value = decodeURIComponent(pair.slice(at + 1).trim()) } catch { value = undefined }
+    if (at <= 0 || key === '' || value === undefined) throw new Error(`OTEL_RESOURCE_ATTRIBUTES: "${pair}" is not key=value (values percent-encoded)`)
+    out[key] = value
+  }
+  return out
 }
 
 /** Whether Redis is configured (a URL or sentinels); without it the embedded default starts a private one. */

@@ -4,4 +4,4 @@
 import { loadConfig } from './config.js'
 import { startTracing } from './tracing/otel-sdk.js'
 
-startTracing(loadConfig().otel)
+await startTracing(loadConfig().otel)

@@ -1,10 +1,10 @@
 import t from 'tap'
-import { tracing } from '@opentelemetry/sdk-node'
+import * as tracing from '@opentelemetry/sdk-trace-base'
 import { startTracing } from '../../src/tracing/otel-sdk.js'
 
 // The SDK must be running before the gateway is built: connector pools get their CLIENT spans when they are made.
 const exporter = new tracing.InMemorySpanExporter()
-const sdk = startTracing({ disabled: false, serviceName: 'lienthong-test' }, { spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] })
+const sdk = await startTracing({ disabled: false, serviceName: 'lienthong-test' }, { spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] })
 t.teardown(async () => { await sdk?.shutdown() })
 
 const { build, tokenFor } = await import('../helper.js')

@@ -2,14 +2,14 @@ import t from 'tap'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import { once } from 'node:events'
 import { Pool, type Dispatcher } from 'undici'
-import { tracing } from '@opentelemetry/sdk-node'
+import * as tracing from '@opentelemetry/sdk-trace-base'
 import { startTracing } from '../../src/tracing/otel-sdk.js'
 import { clientSpans } from '../../src/tracing/client-span.js'
 import { flushTracing, parseTraceparent } from '../../src/tracing/trace-context.js'
 import { probeInstance, silentLog } from '../connectors/probe-type.js'
 
 const exporter = new tracing.InMemorySpanExporter()
-const sdk = startTracing({ disabled: false, serviceName: 'lienthong-test' }, { spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] })
+const sdk = await startTracing({ disabled: false, serviceName: 'lienthong-test' }, { spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] })
 t.teardown(async () => { await sdk?.shutdown() })
 
 /** An upstream on port 0 that records the headers it gets; `/down` closes the socket without answering. */

@@ -1,12 +1,12 @@
 import t from 'tap'
-import { tracing } from '@opentelemetry/sdk-node'
+import * as tracing from '@opentelemetry/sdk-trace-base'
 import { startTracing } from '../../src/tracing/otel-sdk.js'
 import { parseTraceparent } from '../../src/tracing/trace-context.js'
 
 // The SDK must be running before Fastify instances are created. The default sampler here is parent-based: a caller's
 // trace marked "not sampled" (flags 00) is not recorded — the path most lookups take under the gateway's 10 % default.
 const exporter = new tracing.InMemorySpanExporter()
-const sdk = startTracing({ disabled: false, serviceName: 'lienthong-test', sampler: { name: 'parentbased_traceidratio', ratio: 0 } }, { spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] })
+const sdk = await startTracing({ disabled: false, serviceName: 'lienthong-test', sampler: { name: 'parentbased_traceidratio', ratio: 0 } }, { spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] })
 t.teardown(async () => { await sdk?.shutdown() })
 
 const { auditRows } = await import('../audit/helper.js')
