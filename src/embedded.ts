@@ -1,11 +1,14 @@
 import { join, resolve } from 'node:path'
 import { redisConfigured, type Config } from './config.js'
-import { startLocalServices, type LocalServices } from './dev/local-services.js'
-import { startSimulators, type RunningSimulators } from './simulators/index.js'
-import { startDevIdentityProvider, devPeople, type DevIdentityProvider } from './dev/identity-provider.js'
+import type { LocalServices } from './dev/local-services.js'
+import type { RunningSimulators } from './simulators/index.js'
+import type { DevIdentityProvider } from './dev/identity-provider.js'
 import { randomBytes } from 'node:crypto'
-import { startDevTsa, type DevTsa } from './dev/tsa.js'
-import { storedTsaIdentity } from './dev/tsa-cert.js'
+import type { DevTsa } from './dev/tsa.js'
+
+// The development pieces (local services, simulators, the TSA, the OpenID provider) are imported only when they
+// run: a production gateway, with its services configured, does not carry oidc-provider, pkijs and the simulators
+// in its memory (≈ 12 MB of heap; issue 19).
 
 /** The development time-stamping authority's port: SIMULATOR_BASE_PORT + this. */
 export const DEV_TSA_PORT_OFFSET = 40
@@ -51,6 +54,7 @@ export async function startEmbedded (config: Config, log: (msg: string) => void)
     let next = config
     if (embedServices) {
       log(`starting private Redis and PostgreSQL under ${resolve(config.dataDir)}`)
+      const { startLocalServices } = await import('./dev/local-services.js')
       services = await startLocalServices({ dir: join(config.dataDir, 'services'), log })
       next = {
         ...next,
@@ -59,6 +63,7 @@ export async function startEmbedded (config: Config, log: (msg: string) => void)
       }
     }
     if (runSims) {
+      const { startSimulators } = await import('./simulators/index.js')
       sims = await startSimulators({ host: '127.0.0.1', basePort: config.simulatorBasePort })
       const vars: Record<string, string> = { ...config.vars }
       for (const [name, url] of Object.entries(sims.urls)) vars[SIMULATOR_VARS[name]] = url
@@ -67,6 +72,7 @@ export async function startEmbedded (config: Config, log: (msg: string) => void)
       if (config.audit.checkpoints.tsa === undefined) {
         // A development TSA time-stamps the audit checkpoints; its key and certificate stay under DATA_DIR.
         const dir = join(config.dataDir, 'dev-tsa')
+        const [{ startDevTsa }, { storedTsaIdentity }] = await Promise.all([import('./dev/tsa.js'), import('./dev/tsa-cert.js')])
         tsa = await startDevTsa({ identity: await storedTsaIdentity(dir), host: '127.0.0.1', port: config.simulatorBasePort + DEV_TSA_PORT_OFFSET })
         next = { ...next, audit: { ...next.audit, checkpoints: { ...next.audit.checkpoints, tsa: { url: tsa.url, certFile: join(dir, 'tsa-cert.pem') } } } }
         log(`development time-stamping authority listening: ${tsa.url}`)
@@ -74,6 +80,7 @@ export async function startEmbedded (config: Config, log: (msg: string) => void)
     }
     const runIdp = config.console.devIdp === 'on' || (config.console.devIdp === 'auto' && runSims && config.console.oidc === undefined)
     if (runIdp) {
+      const { startDevIdentityProvider, devPeople } = await import('./dev/identity-provider.js')
       const people = devPeople(config.console.devPasswords)
       const clientSecret = randomBytes(24).toString('base64url')
       const clientId = config.console.oidc?.clientId ?? 'lienthong-console'
