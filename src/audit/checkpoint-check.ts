@@ -1,7 +1,6 @@
 import { checkpointSignatureHolds, checkpointText, FIRST_PREV, type Checkpoint } from './checkpoint.js'
 import type { Anchor } from './chain-walk.js'
 import type { Trust } from './checkpoint-service.js'
-import { verifyToken } from './tsa/token.js'
 
 export type CheckpointReason =
   | 'unknown-key' | 'key-not-valid' | 'signature' | 'timestamp' | 'link' | 'missing' | 'order'
@@ -31,6 +30,7 @@ async function checkOne (c: Checkpoint, trust: Trust): Promise<CheckpointProblem
   if (key === 'not-valid') return { n: c.n, reason: 'key-not-valid', detail: `key ${c.kid} was not valid at ${c.at}` }
   if (!checkpointSignatureHolds(c, key)) return { n: c.n, reason: 'signature' }
   if (c.timestamp === null || trust.tsaCerts.length === 0) return undefined
+  const { verifyToken } = await import('./tsa/token.js')
   const token = await verifyToken(Buffer.from(c.timestamp, 'base64'), Buffer.from(checkpointText(c)), trust.tsaCerts)
   if (!token.ok) return { n: c.n, reason: 'timestamp', detail: token.reason }
   if (Math.abs(token.genTime.getTime() - Date.parse(c.at)) > TIMESTAMP_SKEW_MS) {

@@ -4,7 +4,6 @@ import type * as pkijs from 'pkijs'
 import type { AuditCheckpointConfig } from '../config.js'
 import { Checkpointer } from './checkpointer.js'
 import { loadSigningKey, publishKeys, PublicKeySet } from './signing-keys.js'
-import { parseCertificate } from './tsa/token.js'
 import { WitnessFile } from './witness.js'
 import type { AuditLog } from './writer.js'
 
@@ -18,6 +17,8 @@ export async function readCertificates (file: string): Promise<pkijs.Certificate
   const text = await readFile(file, 'utf8')
   const pems = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
   if (pems.length === 0) throw new Error(`${file} holds no PEM certificate`)
+  // pkijs is loaded only where a TSA is trusted (≈ 3 MB of heap otherwise spent on nothing)
+  const { parseCertificate } = await import('./tsa/token.js')
   return pems.map((p) => parseCertificate(p))
 }
 

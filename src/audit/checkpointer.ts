@@ -3,7 +3,6 @@ import { FIRST_PREV, checkpointSignatureHolds, signCheckpoint, type Checkpoint }
 import { checkpointsAfter, insertCheckpoint, lastCheckpoint } from './checkpoint-store.js'
 import type { PublicKeySet, SigningKey } from './signing-keys.js'
 import { WRITER_ROLE, withAuditRole } from './store.js'
-import { fetchTimestamp } from './tsa/client.js'
 import { readWitness, type WitnessFile } from './witness.js'
 import type { AuditLog } from './writer.js'
 
@@ -151,6 +150,7 @@ export class Checkpointer {
     const tsa = this.#o.tsa
     if (tsa !== undefined && BigInt(n) % BigInt(tsa.every) === 0n) {
       try {
+        const { fetchTimestamp } = await import('./tsa/client.js')
         cp.timestamp = (await fetchTimestamp(tsa.url, cp.digest, tsa.timeoutMs)).toString('base64')
       } catch (err) {
         // A checkpoint without its token is better than none: verification counts the ones without.
