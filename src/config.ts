@@ -1,22 +1,18 @@
-import { hostname } from 'node:os'
-import { dirname, join } from 'node:path'
 import envSchema from 'env-schema'
 import { CONSOLE_ENV, consoleConfig, type ConsoleConfig } from './config/console.js'
+import { AUDIT_ENV, auditConfig, type AuditConfig } from './config/audit.js'
 import { EVENTS_ENV, eventsConfig, type EventsConfig } from './config/events.js'
+import { OTEL_ENV, otelConfig, type OtelConfig } from './config/otel.js'
 import type { Env, Read } from './config/env.js'
 
 export { parseRoleMap, type ConsoleConfig } from './config/console.js'
+export type { AuditCheckpointConfig, AuditConfig } from './config/audit.js'
 export type { EventsConfig } from './config/events.js'
+export type { OtelConfig, OtelExporter, OtlpProtocol } from './config/otel.js'
 export { productionProblems } from './config/production.js'
 
-const OTLP_PROTOCOLS = ['grpc', 'http/protobuf', 'http/json']
-export type OtlpProtocol = 'grpc' | 'http/protobuf' | 'http/json'
-export type OtelExporter = 'otlp' | 'console' | 'none'
-/** The OTEL_PROPAGATORS names the gateway knows (the specification's, less the deprecated ot-trace and xray). */
-const PROPAGATORS = 'tracecontext|baggage|b3|b3multi|jaeger|none'
-
 /**
- * The only reader of process.env. Every setting the gateway has is declared here (the events' and the console's in
+ * The only reader of process.env. Every setting the gateway has is declared here (the audit trail's, OpenTelemetry's, the events' and the console's in
  * src/config/, spread into this schema), with its default;
  * `loadConfig()` is called once per process and the result is passed down, so tests build variants
  * without touching the environment.
@@ -65,38 +61,6 @@ const schema = {
     WORKERS: { type: 'boolean', default: true },
     WORKER_CONCURRENCY: { type: 'integer', minimum: 1, default: 64 },
     AUDIT_KEY: { type: 'string' },
-    AUDIT_DATABASE_URL: { type: 'string' },
-    AUDIT_BUFFER_MAX: { type: 'integer', minimum: 1, default: 20000 },
-    AUDIT_BUFFER_HEADROOM: { type: 'integer', minimum: 0, default: 5000 },
-    AUDIT_BATCH_SIZE: { type: 'integer', minimum: 1, maximum: 5000, default: 500 },
-    AUDIT_FLUSH_MS: { type: 'integer', minimum: 0, maximum: 10000, default: 50 },
-    AUDIT_RETENTION_MONTHS: { type: 'integer', minimum: 1, default: 60 },
-    AUDIT_RETENTION_INTERVAL_MS: { type: 'integer', minimum: 0, default: 3600000 },
-    AUDIT_SPILL_DIR: { type: 'string' },
-    AUDIT_CHECKPOINT_INTERVAL_MS: { type: 'integer', minimum: 0, maximum: 600000, default: 5000 },
-    AUDIT_SIGNING_KEY_FILE: { type: 'string' },
-    AUDIT_PUBLIC_KEYS_FILE: { type: 'string' },
-    AUDIT_WITNESS_DIR: { type: 'string' },
-    AUDIT_WITNESS_MAX_BYTES: { type: 'integer', minimum: 4096, default: 16777216 },
-    AUDIT_INSTANCE: { type: 'string' },
-    AUDIT_TSA_URL: { type: 'string' },
-    AUDIT_TSA_CERT_FILE: { type: 'string' },
-    AUDIT_TSA_EVERY: { type: 'integer', minimum: 1, default: 1 },
-    AUDIT_TSA_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 60000, default: 5000 },
-    OTEL_SDK_DISABLED: { type: 'boolean', default: false },
-    OTEL_SERVICE_NAME: { type: 'string', default: 'lienthong-gateway' },
-    OTEL_EXPORTER_OTLP_ENDPOINT: { type: 'string' },
-    OTEL_TRACES_SAMPLER: { type: 'string', enum: ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'], default: 'parentbased_traceidratio' },
-    OTEL_TRACES_SAMPLER_ARG: { type: 'number', minimum: 0, maximum: 1, default: 0.1 },
-    OTEL_TRACES_EXPORTER: { type: 'string', enum: ['otlp', 'console', 'none'], default: 'otlp' },
-    OTEL_METRICS_EXPORTER: { type: 'string', enum: ['otlp', 'console', 'none'], default: 'otlp' },
-    OTEL_EXPORTER_OTLP_PROTOCOL: { type: 'string', enum: OTLP_PROTOCOLS, default: 'http/protobuf' },
-    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: { type: 'string', enum: OTLP_PROTOCOLS },
-    OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: { type: 'string', enum: OTLP_PROTOCOLS },
-    OTEL_PROPAGATORS: { type: 'string', pattern: `^\\s*(${PROPAGATORS})(\\s*,\\s*(${PROPAGATORS}))*\\s*$`, default: 'tracecontext,baggage' },
-    OTEL_RESOURCE_ATTRIBUTES: { type: 'string', default: '' },
-    OTEL_METRIC_EXPORT_INTERVAL: { type: 'integer', minimum: 1, default: 60000 },
-    OTEL_METRIC_EXPORT_TIMEOUT: { type: 'integer', minimum: 1, default: 30000 },
     SECRETS_KEY: { type: 'string' },
     RATE_LIMIT_PER_SECOND: { type: 'integer', minimum: 1, default: 200 },
     QUOTA_PER_DAY: { type: 'integer', minimum: 0, default: 0 },
@@ -128,30 +92,12 @@ const schema = {
     PROCEDURES_DIR: { type: 'string', default: 'config/procedures' },
     PROCEDURE_SWEEP_INTERVAL_MS: { type: 'integer', minimum: 100, default: 30000 },
     PROCEDURE_SWEEP_GRACE_MS: { type: 'integer', minimum: 0, default: 30000 },
+    ...AUDIT_ENV,
+    ...OTEL_ENV,
     ...EVENTS_ENV,
     ...CONSOLE_ENV
   }
 } as const
-
-export interface AuditCheckpointConfig {
-  /** A checkpoint at most this often while events flow (and one at shutdown); 0 = only at shutdown. */
-  intervalMs: number
-  /** Ed25519 private key (PKCS#8 PEM); never in the database. */
-  signingKeyFile: string
-  /** True when AUDIT_SIGNING_KEY_FILE is not set: the key under DATA_DIR is made on first start. */
-  createSigningKey: boolean
-  /** Every public key that ever signed, with its validity (GET /v1/audit/keys). */
-  publicKeysFile: string
-  witnessDir: string
-  witnessMaxBytes: number
-  /** Names this gateway in its checkpoints and witness files. */
-  instance: string
-  /** RFC 3161 time-stamping authority: its URL and the certificate trusted for its tokens (PEM). */
-  tsa?: { url: string, certFile: string }
-  /** Time-stamp every Nth checkpoint; the TSA's deadline per request. */
-  tsaEvery: number
-  tsaTimeoutMs: number
-}
 
 export interface Config {
   host: string
@@ -244,42 +190,10 @@ export interface Config {
   workerConcurrency: number
   auditKey?: string
   /** The audit trail (docs/audit.md): its own connection pool, buffer bounds, batching, retention, spill directory. */
-  audit: {
-    databaseUrl?: string
-    bufferMax: number
-    bufferHeadroom: number
-    batchSize: number
-    flushMs: number
-    retentionMonths: number
-    retentionIntervalMs: number
-    spillDir: string
-    /** Signed checkpoints of the chain head, kept outside PostgreSQL too (docs/audit.md §3). */
-    checkpoints: AuditCheckpointConfig
-  }
-  /** OpenTelemetry (src/tracing.ts); the SDK reads the other OTEL_* variables itself. */
-  otel: {
-    disabled: boolean
-    serviceName: string
-    endpoint?: string
-    /**
-     * Which traces are recorded (the standard OTEL_TRACES_SAMPLER / _ARG; here 10 % of new traces by default, and
-     * every trace a caller marked sampled). Unsampled requests still carry and forward their trace context, and the
-     * audit trail records every exchange with its trace id whatever the sampler decides.
-     */
-    sampler?: { name: string, ratio: number }
-    /** OTEL_TRACES_EXPORTER / OTEL_METRICS_EXPORTER (default otlp: only when `endpoint` is set). */
-    tracesExporter?: OtelExporter
-    metricsExporter?: OtelExporter
-    /** OTEL_EXPORTER_OTLP_{TRACES,METRICS}_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL (default http/protobuf). */
-    tracesProtocol?: OtlpProtocol
-    metricsProtocol?: OtlpProtocol
-    /** OTEL_RESOURCE_ATTRIBUTES (`key=value,…`, values percent-encoded), under the service name. */
-    resourceAttributes?: Record<string, string>
-    /** OTEL_PROPAGATORS (default tracecontext, baggage; `none` alone: none). */
-    propagators?: string[]
-    /** OTEL_METRIC_EXPORT_INTERVAL / _TIMEOUT (ms). */
-    metricExport?: { intervalMs: number, timeoutMs: number }
-  }
+  audit: AuditConfig
+  /** OpenTelemetry (src/tracing.ts; src/config/otel.ts). */
+  otel: OtelConfig
+
   secretsKey?: string
   /** Default limits per client and service; admins override them per client (`limits`). 0 = no daily quota. */
   rateLimitPerSecond: number
@@ -362,11 +276,6 @@ export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | und
   if ((adminId === undefined) !== (adminSecret === undefined)) {
     throw new Error('LIENTHONG_ADMIN_ID and LIENTHONG_ADMIN_SECRET must be set together')
   }
-  const tsaUrl = str('AUDIT_TSA_URL')
-  const tsaCert = str('AUDIT_TSA_CERT_FILE')
-  if ((tsaUrl === undefined) !== (tsaCert === undefined)) throw new Error('AUDIT_TSA_URL and AUDIT_TSA_CERT_FILE must be set together')
-  const signingKeyFile = str('AUDIT_SIGNING_KEY_FILE')
-  const keyFile = signingKeyFile ?? join(e.DATA_DIR as string, 'audit-signing', 'key.pem')
   if (adminSecret !== undefined && adminSecret.length < 12) {
     throw new Error('LIENTHONG_ADMIN_SECRET must be at least 12 characters')
   }
@@ -413,42 +322,8 @@ export function loadConfig (env: NodeJS.ProcessEnv | Record<string, string | und
     workers: e.WORKERS as boolean,
     workerConcurrency: e.WORKER_CONCURRENCY as number,
     auditKey: str('AUDIT_KEY'),
-    audit: {
-      databaseUrl: str('AUDIT_DATABASE_URL'),
-      bufferMax: e.AUDIT_BUFFER_MAX as number,
-      bufferHeadroom: e.AUDIT_BUFFER_HEADROOM as number,
-      batchSize: e.AUDIT_BATCH_SIZE as number,
-      flushMs: e.AUDIT_FLUSH_MS as number,
-      retentionMonths: e.AUDIT_RETENTION_MONTHS as number,
-      retentionIntervalMs: e.AUDIT_RETENTION_INTERVAL_MS as number,
-      spillDir: str('AUDIT_SPILL_DIR') ?? join(e.DATA_DIR as string, 'audit-spill'),
-      checkpoints: {
-        intervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS as number,
-        signingKeyFile: keyFile,
-        createSigningKey: signingKeyFile === undefined,
-        publicKeysFile: str('AUDIT_PUBLIC_KEYS_FILE') ?? join(dirname(keyFile), 'public-keys.json'),
-        witnessDir: str('AUDIT_WITNESS_DIR') ?? join(e.DATA_DIR as string, 'audit-witness'),
-        witnessMaxBytes: e.AUDIT_WITNESS_MAX_BYTES as number,
-        instance: str('AUDIT_INSTANCE') ?? `${hostname()}-${process.pid}`,
-        tsa: tsaUrl !== undefined && tsaCert !== undefined ? { url: tsaUrl, certFile: tsaCert } : undefined,
-        tsaEvery: e.AUDIT_TSA_EVERY as number,
-        tsaTimeoutMs: e.AUDIT_TSA_TIMEOUT_MS as number
-      }
-    },
-    otel: {
-      disabled: e.OTEL_SDK_DISABLED as boolean,
-      serviceName: e.OTEL_SERVICE_NAME as string,
-      endpoint: str('OTEL_EXPORTER_OTLP_ENDPOINT'),
-      sampler: { name: e.OTEL_TRACES_SAMPLER as string, ratio: e.OTEL_TRACES_SAMPLER_ARG as number },
-      tracesExporter: e.OTEL_TRACES_EXPORTER as OtelExporter,
-      metricsExporter: e.OTEL_METRICS_EXPORTER as OtelExporter,
-      tracesProtocol: (e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL) as OtlpProtocol,
-      metricsProtocol: (e.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL) as OtlpProtocol,
-      resourceAttributes: resourceAttributes(e.OTEL_RESOURCE_ATTRIBUTES as string),
-      propagators: (e.OTEL_PROPAGATORS as string).split(',').map((p) => p.trim()).filter((p) => p !== 'none'),
-      // the SDK refuses a timeout longer than the interval
-      metricExport: { intervalMs: e.OTEL_METRIC_EXPORT_INTERVAL as number, timeoutMs: Math.min(e.OTEL_METRIC_EXPORT_TIMEOUT as number, e.OTEL_METRIC_EXPORT_INTERVAL as number) }
-    },
+    audit: auditConfig(e, str),
+    otel: otelConfig(e, str),
     secretsKey: str('SECRETS_KEY'),
     rateLimitPerSecond: e.RATE_LIMIT_PER_SECOND as number,
     quotaPerDay: e.QUOTA_PER_DAY as number,
@@ -494,20 +369,6 @@ function parseSentinels (list: string): Array<{ host: string, port: number }> {
     if (m === null || Number(m[2]) > 65535) throw new Error(`REDIS_SENTINELS: "${entry}" is not host:port`)
     return { host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) }
   })
-}
-
-/** OTEL_RESOURCE_ATTRIBUTES as the OpenTelemetry specification writes it: `key=value` pairs, values percent-encoded. */
-function resourceAttributes (list: string): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const pair of list.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-    const at = pair.indexOf('=')
-    const key = pair.slice(0, at).trim()
-    let value: string | undefined
-    try { value = decodeURIComponent(pair.slice(at + 1).trim()) } catch { value = undefined }
-    if (at <= 0 || key === '' || value === undefined) throw new Error(`OTEL_RESOURCE_ATTRIBUTES: "${pair}" is not key=value (values percent-encoded)`)
-    out[key] = value
-  }
-  return out
 }
 
 /** Whether Redis is configured (a URL or sentinels); without it the embedded default starts a private one. */

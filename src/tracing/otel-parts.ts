@@ -6,7 +6,7 @@ import {
 } from '@opentelemetry/resources'
 import { ConsoleMetricExporter, PeriodicExportingMetricReader, type MetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics'
 import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
-import type { Config } from '../config.js'
+import type { OtelConfig } from '../config.js'
 
 /**
  * The parts of the OpenTelemetry set-up that depend on the OTEL_* variables (src/config.ts reads and checks them).
@@ -14,7 +14,7 @@ import type { Config } from '../config.js'
  * (gRPC brings @grpc/grpc-js), and a process that exports nothing should not carry them.
  */
 
-type Otel = Config['otel']
+type Otel = OtelConfig
 type Protocol = 'grpc' | 'http/protobuf' | 'http/json'
 
 /**
