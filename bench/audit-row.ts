@@ -20,13 +20,15 @@ import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { migrate } from '../src/db/migrate.js'
+import { withTransaction } from '../src/db/pool.js'
 import { fromRoot } from '../src/lib/repo-root.js'
 import { AuditKeyring, prepare } from '../src/audit/prepare.js'
 import { AuditStore } from '../src/audit/store.js'
-import { links, type PreparedEvent } from '../src/audit/canonical.js'
+import { links, type ChainLink, type PreparedEvent } from '../src/audit/canonical.js'
 import { COPY_COLUMNS, copyText } from '../src/audit/copy-rows.js'
 import { services } from './lib/services.js'
 import { cpuNs, postgresCpuNs } from './lib/pg-cpu.js'
+import { lookupAuditInput } from './lib/audit-event.js'
 
 const EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 20_000)
 const BATCH = Number(process.env.BENCH_AUDIT_BATCH ?? 125)
@@ -67,35 +69,19 @@ let n = 0
 function event (): PreparedEvent {
   const i = n++
   const tail = String(i % 100).padStart(2, '0')
-  return prepare({
-    kind: 'lookup',
-    outcome: 'ok',
-    at: new Date(),
-    traceId: (i.toString(16).padStart(8, '0')).repeat(4),
-    spanId: (i.toString(16).padStart(8, '0')).repeat(2),
-    requestId: `req-${i}`,
-    clientId: `bench-system-${i % 7}`,
-    purpose: '1.000894',
-    service: 'citizen.lookup',
-    connector: 'citizen',
-    httpStatus: 200,
-    upstreamStatus: 200,
-    durationMs: 3.2,
-    upstreamDurationMs: 1.9,
-    requestBytes: 70,
-    responseBytes: 200,
-    requestBody: request.replace('%s', tail),
-    responseBody: answer.replace('%s', tail),
-    subjects: [`0792030012${tail}`],
-    details: { hops: [{ hop: 'received', offsetMs: 0 }, { hop: 'validated', offsetMs: 0.3 }, { connector: 'citizen', durationMs: 1.9, hop: 'connector.attempt', n: 1, offsetMs: 0.5, outcome: 'ok' }, { hop: 'responded', offsetMs: 3.2, status: 200 }] }
-  }, keys)
+  return prepare(lookupAuditInput(i, request.replace('%s', tail), answer.replace('%s', tail), [`0792030012${tail}`]), keys)
+}
+
+/** The events' positions and hashes after the chain head, which the transaction now holds. */
+async function chainedAtHead (c: pg.PoolClient, events: PreparedEvent[]): Promise<ChainLink[]> {
+  const head = (await c.query<{ last_seq: string, last_hash: string }>('SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE')).rows[0]
+  return links(events, BigInt(head.last_seq), head.last_hash)
 }
 
 /** The writer's three round trips, as the superuser, with the hashes sent as bytea (`\x` + hex in COPY's text format). */
 async function byteaAppend (pool: pg.Pool, events: PreparedEvent[]): Promise<void> {
-  await inTransaction(pool, async (c) => {
-    const head = (await c.query<{ last_seq: string, last_hash: string }>('SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE')).rows[0]
-    const chained = links(events, BigInt(head.last_seq), head.last_hash)
+  await withTransaction(pool, 'BEGIN', async (c) => {
+    const chained = await chainedAtHead(c, events)
     const rows = copyText(events, chained).split('\n').map((line) => {
       if (line === '') return line
       const f = line.split('\t')
@@ -110,9 +96,8 @@ async function byteaAppend (pool: pg.Pool, events: PreparedEvent[]): Promise<voi
 
 /** The prototype: the batch's COPY text stored as one row, the subjects one row each in a side table. */
 async function blockAppend (pool: pg.Pool, events: PreparedEvent[]): Promise<void> {
-  await inTransaction(pool, async (c) => {
-    const head = (await c.query<{ last_seq: string, last_hash: string }>('SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE')).rows[0]
-    const chained = links(events, BigInt(head.last_seq), head.last_hash)
+  await withTransaction(pool, 'BEGIN', async (c) => {
+    const chained = await chainedAtHead(c, events)
     const first = chained[0]
     const last = chained[chained.length - 1]
     await c.query('INSERT INTO audit_blocks (first_seq, last_seq, at, body, hash) VALUES ($1, $2, $3, $4, $5)',
@@ -121,20 +106,6 @@ async function blockAppend (pool: pg.Pool, events: PreparedEvent[]): Promise<voi
     await pipeline(Readable.from([subjects]), c.query(copyFrom('COPY audit_block_subjects (subject, seq) FROM STDIN')))
     await c.query('UPDATE audit_chain_head SET last_seq = $1, last_hash = $2 WHERE id = 1', [last.seq, last.hash])
   })
-}
-
-async function inTransaction (pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<void>): Promise<void> {
-  const c = await pool.connect()
-  try {
-    await c.query('BEGIN')
-    await fn(c)
-    await c.query('COMMIT')
-  } catch (err) {
-    await c.query('ROLLBACK').catch(() => {})
-    throw err
-  } finally {
-    c.release()
-  }
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]

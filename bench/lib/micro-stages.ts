@@ -22,6 +22,7 @@ import type { PreparedEvent } from '../../src/audit/canonical.js'
 import { migrate } from '../../src/db/migrate.js'
 import { sampleIds } from '../../src/simulators/index.js'
 import { serversCpuMs } from './server-cpu.js'
+import { lookupAuditInput } from './audit-event.js'
 import { createPrototype, previousAppend, prototypeAppend } from './audit-write-prototype.js'
 import type { Services } from './services.js'
 
@@ -121,28 +122,7 @@ export async function microStages (ctx: { simUrl: string, services: Services, sa
 
   // the audit thread's work per event (keyed hashes, canonical text) and PostgreSQL's per event appended
   const keys = new AuditKeyring('bench-audit-key-0123456789abcdef0123456789')
-  const event = (i: number): Parameters<typeof prepare>[0] => ({
-    kind: 'lookup',
-    outcome: 'ok',
-    at: new Date(),
-    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
-    spanId: '00f067aa0ba902b7',
-    requestId: `req-${i}`,
-    clientId: 'bench-system',
-    purpose: '1.000894',
-    service: 'citizen.lookup',
-    connector: 'citizen',
-    httpStatus: 200,
-    upstreamStatus: 200,
-    durationMs: 3.2,
-    upstreamDurationMs: 1.9,
-    requestBytes: texts[i % 5].length,
-    responseBytes: answers[i % 5].length + 120,
-    requestBody: texts[i % 5],
-    responseBody: answers[i % 5],
-    subjects: subjectValues(service, requests[i % 5]),
-    details: { hops: [{ hop: 'received', offsetMs: 0 }, { hop: 'validated', offsetMs: 0.3 }, { connector: 'citizen', durationMs: 1.9, hop: 'connector.attempt', n: 1, offsetMs: 0.5, outcome: 'ok' }, { hop: 'responded', offsetMs: 3.2, status: 200 }] }
-  })
+  const event = (i: number): Parameters<typeof prepare>[0] => lookupAuditInput(i, texts[i % 5], answers[i % 5], subjectValues(service, requests[i % 5]))
   out.push(await perOp('audit event preparation (audit thread: keyed hashes, canonical text)', 5_000, (i) => prepare(event(i), keys)))
 
   // PostgreSQL per event appended: the writer as shipped (COPY), the previous audit_append(), the writer without
