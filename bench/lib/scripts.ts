@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { openSync, closeSync } from 'node:fs'
+import { openSync, closeSync, readFileSync } from 'node:fs'
 import { track } from './proc.js'
 
 export interface ScriptResult<T> { ok: boolean, exitCode: number | null, ms: number, result?: T, summary?: string, error?: string }
@@ -33,5 +33,17 @@ export async function runScript<T> (file: string, opts: { execArgv?: string[], e
     error ??= `unreadable output: ${(err as Error).message}`
   }
   if (result === undefined) error ??= `no result (exit ${exitCode}); see ${opts.logFile}`
-  return { ok: exitCode === 0 && result !== undefined, exitCode, ms, result, summary, error }
+  const ok = exitCode === 0 && result !== undefined
+  // the log is in the run's temporary folder, gone at the end: a failure carries its last lines into the report
+  if (!ok) error = `${error ?? `exit ${exitCode}`}; the log ends with: ${logTail(opts.logFile)}`
+  return { ok, exitCode, ms, result, summary, error }
+}
+
+/** The last lines of a log (at most 2,000 characters), on one line. */
+function logTail (file: string): string {
+  try {
+    return readFileSync(file, 'utf8').slice(-2000).trim().split('\n').slice(-12).join(' ⏎ ')
+  } catch (err) {
+    return `(unreadable: ${(err as Error).message})`
+  }
 }
