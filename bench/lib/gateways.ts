@@ -78,7 +78,9 @@ export async function startGateway (
     // as `npm start` (package.json)
     '--max-old-space-size=192',
     ...(opts.tracing ? ['--import', opts.dist !== undefined ? join(opts.dist, 'src', 'tracing.js') : scripts.tracing] : []),
-    ...(opts.cpuProfile !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfile.dir}`, `--cpu-prof-name=${opts.cpuProfile.name}`] : [])
+    ...(opts.cpuProfile !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfile.dir}`, `--cpu-prof-name=${opts.cpuProfile.name}`] : []),
+    // Node.js options NODE_OPTIONS refuses (e.g. --trace-gc), for the gateways only
+    ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')
   ]
   const logFile = join(ctx.dir, `gateway-${opts.name}.log`)
   const script = opts.dist !== undefined ? join(opts.dist, 'bench', 'gateway.js') : scripts.gateway

@@ -1,5 +1,6 @@
 import autocannon from 'autocannon'
 import { cpuMsOf, sampleRss } from './proc.js'
+import { pacedLoad } from './paced-load.js'
 
 /** Where and what to send: POST `path` with one of `bodies` per request (in turn), with these headers. */
 export interface Target { url: string, path: string, headers?: Record<string, string>, bodies: string[] }
@@ -7,7 +8,7 @@ export interface Target { url: string, path: string, headers?: Record<string, st
 export interface LoadOptions {
   connections: number
   durationS: number
-  /** Requests per second over all connections (autocannon `overallRate`); none: as fast as it answers. */
+  /** Requests per second over all connections, evenly paced (bench/lib/paced-load.ts); none: as fast as it answers (autocannon). */
   rate?: number
   /** Processes (or groups of processes) whose CPU time is measured over the run; `rssPid`: whose RSS. */
   cpuPids?: Record<string, number | number[]>
@@ -33,25 +34,47 @@ export interface LoadResult {
   maxRssMB?: number
 }
 
-/** One autocannon run (keep-alive connections, fixed count and duration) with the processes' CPU and RSS. */
+/**
+ * One run (keep-alive connections, fixed count and duration) with the processes' CPU and RSS: autocannon as fast as
+ * the target answers, or the paced open-loop load at `rate`.
+ */
 export async function load (target: Target, opts: LoadOptions): Promise<LoadResult> {
   const pids = Object.entries(opts.cpuPids ?? {}).map(([name, p]) => [name, Array.isArray(p) ? p : [p]] as const).filter(([, p]) => p.length > 0)
   const cpuBefore = pids.map(([, p]) => cpuMsOf(p))
   const rss = opts.rssPid !== undefined ? sampleRss(opts.rssPid) : undefined
+  const cpuPerRequest = (total: number): Record<string, number> => Object.fromEntries(pids.map(([name, p], i) =>
+    [name, total > 0 ? Math.round((cpuMsOf(p) - cpuBefore[i]) * 1000 / total) : 0]))
+  if (opts.rate !== undefined) {
+    const r = await pacedLoad(target, opts.rate, opts.connections, opts.durationS)
+    const maxRssMB = rss?.()
+    return {
+      connections: opts.connections,
+      durationS: opts.durationS,
+      rate: opts.rate,
+      requests: r.requests,
+      rps: Math.round(r.requests / opts.durationS),
+      latencyMs: r.latencyMs,
+      ok: r.ok,
+      non2xx: r.non2xx,
+      errors: r.errors,
+      timeouts: r.timeouts,
+      statuses: r.statuses,
+      cpuUsPerRequest: cpuPerRequest(r.requests),
+      ...(maxRssMB !== undefined ? { maxRssMB } : {})
+    }
+  }
   const r = await autocannon({
     url: `${target.url}${target.path}`,
     method: 'POST',
     connections: opts.connections,
     duration: opts.durationS,
-    overallRate: opts.rate,
     timeout: 10,
     headers: { 'content-type': 'application/json', ...target.headers },
     requests: target.bodies.map((body) => ({ body }))
   })
   const maxRssMB = rss?.()
   const total = r.requests.total
-  const cpuUsPerRequest = Object.fromEntries(pids.map(([name, p], i) =>
-    [name, total > 0 ? Math.round((cpuMsOf(p) - cpuBefore[i]) * 1000 / total) : 0]))
+  const cpuUsPerRequest = cpuPerRequest(total)
   return {
     connections: opts.connections,
     durationS: opts.durationS,
