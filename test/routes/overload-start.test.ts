@@ -15,7 +15,7 @@ async function busyUntil (until: number): Promise<void> {
   }
 }
 
-const services = async (app: FastifyInstance): ReturnType<FastifyInstance['inject']> => await app.inject({ method: 'GET', url: '/v1/services' })
+const services = async (app: FastifyInstance) => await app.inject({ method: 'GET', url: '/v1/services' })
 
 t.test('the event-loop delay of the start is not overload; the same delay later is shed with 503', async (t) => {
   const app = await build(t, { env: { MAX_EVENT_LOOP_DELAY_MS: '200' } })
