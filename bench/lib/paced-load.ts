@@ -1,16 +1,8 @@
 import { Pool } from 'undici'
-import type { Target } from './load.js'
+import type { LoadResult, Target } from './load.js'
 
-export interface PacedResult {
-  requests: number
-  durationS: number
-  latencyMs: { p50: number, p90: number, p99: number, max: number }
-  ok: number
-  non2xx: number
-  errors: number
-  timeouts: number
-  statuses: Record<string, number>
-}
+/** What a run gives, in the fields of an autocannon run's result (load.ts). */
+export type PacedResult = Pick<LoadResult, 'requests' | 'durationS' | 'latencyMs' | 'ok' | 'non2xx' | 'errors' | 'timeouts' | 'statuses'>
 
 /**
  * An open-loop load at a fixed rate: request i is due at start + i / rate, sent when due over `connections`
