@@ -1,6 +1,6 @@
 import autocannon from 'autocannon'
 import { cpuMsOf, sampleRss } from './proc.js'
-import { pacedLoad } from './paced-load.js'
+import { pacedLoad, type PacedResult } from './paced-load.js'
 
 /** Where and what to send: POST `path` with one of `bodies` per request (in turn), with these headers. */
 export interface Target { url: string, path: string, headers?: Record<string, string>, bodies: string[] }
@@ -42,27 +42,22 @@ export async function load (target: Target, opts: LoadOptions): Promise<LoadResu
   const pids = Object.entries(opts.cpuPids ?? {}).map(([name, p]) => [name, Array.isArray(p) ? p : [p]] as const).filter(([, p]) => p.length > 0)
   const cpuBefore = pids.map(([, p]) => cpuMsOf(p))
   const rss = opts.rssPid !== undefined ? sampleRss(opts.rssPid) : undefined
-  const cpuPerRequest = (total: number): Record<string, number> => Object.fromEntries(pids.map(([name, p], i) =>
-    [name, total > 0 ? Math.round((cpuMsOf(p) - cpuBefore[i]) * 1000 / total) : 0]))
-  if (opts.rate !== undefined) {
-    const r = await pacedLoad(target, opts.rate, opts.connections, opts.durationS)
-    const maxRssMB = rss?.()
-    return {
-      connections: opts.connections,
-      durationS: opts.durationS,
-      rate: opts.rate,
-      requests: r.requests,
-      rps: Math.round(r.requests / opts.durationS),
-      latencyMs: r.latencyMs,
-      ok: r.ok,
-      non2xx: r.non2xx,
-      errors: r.errors,
-      timeouts: r.timeouts,
-      statuses: r.statuses,
-      cpuUsPerRequest: cpuPerRequest(r.requests),
-      ...(maxRssMB !== undefined ? { maxRssMB } : {})
-    }
+  const r = opts.rate !== undefined ? await pacedLoad(target, opts.rate, opts.connections, opts.durationS) : await autocannonRun(target, opts)
+  const maxRssMB = rss?.()
+  return {
+    ...r,
+    connections: opts.connections,
+    durationS: opts.durationS,
+    rate: opts.rate,
+    rps: Math.round(r.requests / (r.durationS > 0 ? r.durationS : opts.durationS)),
+    cpuUsPerRequest: Object.fromEntries(pids.map(([name, p], i) =>
+      [name, r.requests > 0 ? Math.round((cpuMsOf(p) - cpuBefore[i]) * 1000 / r.requests) : 0])),
+    ...(maxRssMB !== undefined ? { maxRssMB } : {})
   }
+}
+
+/** As fast as the target answers: autocannon, its result in the fields the paced run gives. */
+async function autocannonRun (target: Target, opts: LoadOptions): Promise<PacedResult> {
   const r = await autocannon({
     url: `${target.url}${target.path}`,
     method: 'POST',
@@ -72,22 +67,14 @@ export async function load (target: Target, opts: LoadOptions): Promise<LoadResu
     headers: { 'content-type': 'application/json', ...target.headers },
     requests: target.bodies.map((body) => ({ body }))
   })
-  const maxRssMB = rss?.()
-  const total = r.requests.total
-  const cpuUsPerRequest = cpuPerRequest(total)
   return {
-    connections: opts.connections,
-    durationS: opts.durationS,
-    rate: opts.rate,
-    requests: total,
-    rps: Math.round(total / (r.duration > 0 ? r.duration : opts.durationS)),
+    requests: r.requests.total,
+    durationS: r.duration,
     latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max },
     ok: r['2xx'],
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
-    statuses: Object.fromEntries(Object.entries((r as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {}).map(([k, v]) => [k, v.count])),
-    cpuUsPerRequest,
-    ...(maxRssMB !== undefined ? { maxRssMB } : {})
+    statuses: Object.fromEntries(Object.entries((r as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {}).map(([k, v]) => [k, v.count]))
   }
 }
