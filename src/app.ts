@@ -37,6 +37,7 @@ import auditRoutes from './routes/audit/index.js'
 import consolePlugin from './plugins/console.js'
 import type { AuditSink } from './audit/types.js'
 import type { DestinationStream } from 'pino'
+import { lazyChildLoggerFactory } from './lib/lazy-child-logger.js'
 
 export interface BuildOptions {
   /** Connector instances to seed on first start (tests); default: the declarative file of the config. */
@@ -64,6 +65,8 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     requestIdHeader: false,
+    // request.log made on first use: most requests log nothing through it (src/lib/lazy-child-logger.ts)
+    childLoggerFactory: lazyChildLoggerFactory,
     // one line per request (src/plugins/access-log.ts)
     logController: new AccessLog(),
     // src/plugins/problem.ts answers problem+json 503 while closing

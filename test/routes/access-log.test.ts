@@ -31,6 +31,6 @@ t.test('a log line has one `msg`: the reason of a 5xx is its own field, not a se
   const line = raw.find((l) => l.includes('upstream or dependency failure'))
   t.ok(line, 'the failure is logged')
   t.equal(line?.match(/"msg":/g)?.length, 1, line ?? 'no line')
-  t.match(JSON.parse(line ?? '{}'), { msg: 'upstream or dependency failure', code: 'UPSTREAM_ERROR', err: /./ })
+  t.match(JSON.parse(line ?? '{}'), { msg: 'upstream or dependency failure', code: 'UPSTREAM_ERROR', err: /./, reqId: res.headers['x-request-id'] })
   t.same(raw.filter((l) => (l.match(/"msg":/g)?.length ?? 0) > 1), [], 'no line of the run has two')
 })
