@@ -1,9 +1,9 @@
 import t from 'tap'
-import { pino } from 'pino'
+import { pino, type Logger } from 'pino'
 import { LazyChildLogger } from '../../src/lib/lazy-child-logger.js'
 
 /** A real pino logger writing JSON lines into `lines`, counting the children it makes (pino's `onChild`). */
-function logger (level: string): { log: pino.Logger, lines: Array<Record<string, unknown>>, children: () => number } {
+function logger (level: string): { log: Logger, lines: Array<Record<string, unknown>>, children: () => number } {
   const lines: Array<Record<string, unknown>> = []
   let children = 0
   const log = pino({ level, onChild: () => { children++ } }, { write: (l: string) => { lines.push(JSON.parse(l)) } })
