@@ -162,8 +162,9 @@ try {
     }
     await Promise.all(sends)
     const admitted = [...bySecond.entries()].sort((a, b) => a[0] - b[0]).map(([, n]) => n)
-    // docs/performance.md: N instances can together exceed a limit by about (N − 1) × rate × RATE_LIMIT_SYNC_MS.
-    const bound = Math.ceil(RATE_LIMIT + (gws.length - 1) * (offered / gws.length) * (SYNC_MS / 1000))
+    // docs/capacity.md: N instances can together exceed a limit by about (N − 1) × rate per instance ×
+    // RATE_LIMIT_SYNC_MS, twice that at most (src/limits/shared-counters.ts): the bound is the most
+    const bound = Math.ceil(RATE_LIMIT + (gws.length - 1) * (offered / gws.length) * (2 * SYNC_MS / 1000))
     rate = { admitted, offered, bound }
     return `limit ${RATE_LIMIT}/s, ${offered}/s offered over 3 gateways: admitted per second ${admitted.join(', ')} (tolerance bound ${bound})`
   })

@@ -31,7 +31,19 @@ interface Entry {
   /** Hits sent in the sync under way. */
   sending: number
   windowMs: number
+  /** When this instance last counted a hit on it (epoch ms). */
+  lastHitAt: number
 }
+
+/**
+ * How long after its last hit here a window's total is still read back at every sync, though this instance has
+ * nothing to add: the other instances' hits keep arriving in the meantime, and a hit here must not be checked
+ * against a total as old as the gap between two of its own hits.
+ */
+const ACTIVE_MS = 1000
+
+/** The window is open and was hit here lately: its total is worth reading back. */
+const active = (e: Entry, now: number): boolean => e.endsAt > now && now - e.lastHitAt < ACTIVE_MS
 
 export class CountersUnavailable extends Error {}
 
@@ -48,9 +60,10 @@ const counted = (e: Entry): number => e.known + e.sending + e.pending
  * Fixed-window counters shared by every gateway instance through Redis, counted here and synchronised in batches:
  * each `syncMs` one pipeline adds the hits counted locally (`INCRBY`) and reads back every instance's total. A
  * lookup then costs no Redis round trip of its own (the batched counter-sync pattern of Kong's `sync_rate`).
- * The price is precision across instances: another instance's hits are seen up to `syncMs` (plus a round trip)
- * late, so N instances at full speed can together exceed a limit by about (N − 1) × rate × syncMs. One instance
- * alone is exact. Windows are aligned to the clock (`offsetMs` shifts them, e.g. to midnight in Vietnam), so every
+ * The price is precision across instances: another instance's hits reach Redis up to `syncMs` after they happen,
+ * and this instance reads them back up to `syncMs` later (every interval while the window is being hit here, see
+ * ACTIVE_MS), plus a round trip: on average one interval late, at most two. N instances at full speed can together
+ * exceed a limit by about (N − 1) × rate per instance × syncMs, twice that at most. One instance alone is exact. Windows are aligned to the clock (`offsetMs` shifts them, e.g. to midnight in Vietnam), so every
  * instance uses the same Redis key for the same window.
  *
  * Redis unreachable: counting goes on locally and the unsent hits are added when it returns; with `failOpen`
@@ -81,10 +94,11 @@ export class SharedCounters {
     }
     let entry = this.#entries.get(redisKey)
     if (entry === undefined) {
-      entry = { redisKey, endsAt, known: 0, pending: 0, sending: 0, windowMs }
+      entry = { redisKey, endsAt, known: 0, pending: 0, sending: 0, windowMs, lastHitAt: now }
       this.#entries.set(redisKey, entry)
     }
     entry.pending++
+    entry.lastHitAt = now
     this.#schedule()
     return { current: counted(entry), resetMs: endsAt - now }
   }
@@ -115,15 +129,20 @@ export class SharedCounters {
       this.#timer = undefined
       this.#syncing = this.#sync().finally(() => {
         this.#syncing = undefined
+        const now = Date.now()
         for (const e of this.#entries.values()) {
-          if (e.pending > 0) { this.#schedule(); break }
+          if (e.pending > 0 || active(e, now)) { this.#schedule(); break }
         }
       })
     }, this.#opts.syncMs)
     this.#timer.unref()
   }
 
-  /** One pipeline: INCRBY + PEXPIRE per key with unsent hits; windows that ended and are fully sent are forgotten. */
+  /**
+   * One pipeline: INCRBY + PEXPIRE per key with unsent hits, GET per key with none whose window is still being hit
+   * here (so that this instance sees the others' hits one interval late at most, not one interval after its own
+   * next hit); windows that ended and are fully sent are forgotten.
+   */
   async #sync (): Promise<void> {
     const now = Date.now()
     const batch: Array<{ entry: Entry, n: number }> = []
@@ -132,29 +151,45 @@ export class SharedCounters {
         batch.push({ entry: e, n: e.pending })
         e.sending += e.pending
         e.pending = 0
+      } else if (e.sending === 0 && active(e, now)) {
+        batch.push({ entry: e, n: 0 })
       } else if (e.sending === 0 && e.endsAt <= now) {
         this.#entries.delete(k)
       }
     }
     if (batch.length === 0) return
     const pipeline = this.#redis.pipeline()
-    for (const { entry, n } of batch) pipeline.incrby(entry.redisKey, n).pexpire(entry.redisKey, entry.windowMs * 2)
+    /** Where each entry's total is among the results. */
+    const at: number[] = []
+    let ops = 0
+    for (const { entry, n } of batch) {
+      at.push(ops)
+      if (n === 0) {
+        pipeline.get(entry.redisKey)
+        ops += 1
+      } else {
+        pipeline.incrby(entry.redisKey, n).pexpire(entry.redisKey, entry.windowMs * 2)
+        ops += 2
+      }
+    }
     let results: Array<[Error | null, unknown]> | null
     try {
       results = await pipeline.exec()
     } catch (err) {
-      results = batch.flatMap(() => [[err as Error, null], [null, null]])
+      results = Array.from({ length: ops }, () => [err as Error, null])
     }
     let failure: Error | undefined
     batch.forEach(({ entry, n }, i) => {
       entry.sending -= n
-      const [err, total] = results?.[2 * i] ?? [new Error('no answer from Redis'), null]
-      if (err === null && Number.isFinite(Number(total))) {
-        entry.known = Number(total)
+      const [err, total] = results?.[at[i]] ?? [new Error('no answer from Redis'), null]
+      // GET of a key no instance has sent a hit to yet: nil, a total of 0
+      const value = n === 0 && total === null ? 0 : Number(total)
+      if (err === null && Number.isFinite(value)) {
+        entry.known = value
       } else {
         failure ??= err ?? new Error('unexpected answer from Redis')
         // kept for the next sync (a day's quota must not forget them); a past second's hits no longer matter
-        if (entry.endsAt > Date.now()) entry.pending += n
+        if (n > 0 && entry.endsAt > Date.now()) entry.pending += n
       }
     })
     if (failure === undefined) {

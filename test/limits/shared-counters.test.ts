@@ -28,7 +28,7 @@ t.test('one instance counts exactly, without waiting for Redis', async (t) => {
   t.same(seen, [1, 2, 3, 4, 5])
 })
 
-t.test('an instance learns the other instances\' hits when it sends its own; Redis holds the total', async (t) => {
+t.test('an instance learns the other instances\' hits at its syncs; Redis holds the total', async (t) => {
   const r = redis(t)
   const a = counters(t, r)
   const b = counters(t, redis(t))
@@ -38,10 +38,23 @@ t.test('an instance learns the other instances\' hits when it sends its own; Red
   for (let i = 0; i < 5; i++) await b.hit(k, 60_000)
   await sleep(100)
   t.equal(b.peek(k, 60_000).current, 12, 'b: a\'s 7 + its own 5')
-  t.equal((await a.hit(k, 60_000)).current, 8, 'a, before its next sync: its own 8')
+  t.equal((await a.hit(k, 60_000)).current, 13, 'a, hit 100 ms after b: b\'s 5 already read back')
   await sleep(100)
   t.equal(a.peek(k, 60_000).current, 13, 'a, after it: every hit')
   t.equal(await r.get(`${k}:${Math.floor(Date.now() / 60_000)}`), '13')
+})
+
+t.test('an instance that is not being hit still reads the other instances\' hits back, one interval late', async (t) => {
+  const a = counters(t, redis(t))
+  const b = counters(t, redis(t))
+  const k = key()
+  await b.hit(k, 60_000)
+  await sleep(60) // b has sent its hit and has nothing more to send
+  for (let i = 0; i < 7; i++) await a.hit(k, 60_000)
+  await sleep(150)
+  // without reading back, b would check its next hit against the 1 it saw when it last sent one
+  t.equal(b.peek(k, 60_000).current, 8, 'b: its own hit and a\'s 7, with no hit of its own since')
+  t.equal((await b.hit(k, 60_000)).current, 9, 'b\'s next hit is counted against every instance\'s')
 })
 
 t.test('windows are aligned to the clock (and shifted by the offset) and reset', async (t) => {
