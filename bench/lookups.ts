@@ -44,14 +44,16 @@ export interface LookupResults {
   errors: string[]
 }
 
-export type VariantId = 'off' | 'no-tracing' | 'no-audit' | 'log-warn' | 'trace-all'
+export type VariantId = 'off' | 'no-tracing' | 'no-audit' | 'log-warn' | 'trace-all' | 'bare'
 interface Variant { id: VariantId, label: string, tracing: boolean, audit: boolean, logLevel?: string, sampler?: string }
 export const VARIANTS: Variant[] = [
   { id: 'off', label: 'audit trail + tracing off', tracing: false, audit: false },
   { id: 'trace-all', label: 'every request traced (parentbased_always_on)', tracing: true, audit: true, sampler: 'parentbased_always_on' },
   { id: 'no-tracing', label: 'tracing off, audit trail on', tracing: false, audit: true },
   { id: 'no-audit', label: 'audit trail off, tracing on', tracing: true, audit: false },
-  { id: 'log-warn', label: 'LOG_LEVEL=warn, audit trail + tracing on', tracing: true, audit: true, logLevel: 'warn' }
+  { id: 'log-warn', label: 'LOG_LEVEL=warn, audit trail + tracing on', tracing: true, audit: true, logLevel: 'warn' },
+  // what trimming the observable parts could reach at most: no audit trail, no tracing, no access-log line
+  { id: 'bare', label: 'audit trail + tracing off, LOG_LEVEL=warn', tracing: false, audit: false, logLevel: 'warn' }
 ]
 
 export interface LookupContext { settings: Settings, dir: string, resultsDir: string, services: Services, say: (m: string) => void }

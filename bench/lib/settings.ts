@@ -16,7 +16,7 @@ export interface Settings {
    * each round loads both gateways once, in turn, the order swapped every round. */
   rounds: number
   /** Gateway variants to run besides (c) (BENCH_VARIANTS: `trace-all` by default; `all`; `none`; or a
-   * comma-separated list of `off`, `trace-all`, `no-tracing`, `no-audit`, `log-warn`). `off` is measured in the
+   * comma-separated list of `off`, `trace-all`, `no-tracing`, `no-audit`, `log-warn`, `bare`). `off` is measured in the
    * alternated rounds already; as a variant it is one more run, after them. */
   variants: string[]
   /** Parts to leave out (BENCH_SKIP, comma-separated: `alternated`, `profile`, `deliveries`, `events`, `admin-units`). */
@@ -36,7 +36,7 @@ const num = (v: string | undefined, fallback: number): number => {
   return v !== undefined && v !== '' && Number.isFinite(n) && n > 0 ? n : fallback
 }
 
-const ALL_VARIANTS = ['off', 'trace-all', 'no-tracing', 'no-audit', 'log-warn']
+const ALL_VARIANTS = ['off', 'trace-all', 'no-tracing', 'no-audit', 'log-warn', 'bare']
 const variantsOf = (v: string): string[] =>
   v === 'all' ? ALL_VARIANTS : v === 'none' ? [] : v.split(',').map((x) => x.trim()).filter((x) => ALL_VARIANTS.includes(x))
 
