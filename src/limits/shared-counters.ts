@@ -63,8 +63,9 @@ const counted = (e: Entry): number => e.known + e.sending + e.pending
  * The price is precision across instances: another instance's hits reach Redis up to `syncMs` after they happen,
  * and this instance reads them back up to `syncMs` later (every interval while the window is being hit here, see
  * ACTIVE_MS), plus a round trip: on average one interval late, at most two. N instances at full speed can together
- * exceed a limit by about (N − 1) × rate per instance × syncMs, twice that at most. One instance alone is exact. Windows are aligned to the clock (`offsetMs` shifts them, e.g. to midnight in Vietnam), so every
- * instance uses the same Redis key for the same window.
+ * exceed a limit by about (N − 1) × rate per instance × syncMs, twice that at most. One instance alone is exact.
+ * Windows are aligned to the clock (`offsetMs` shifts them, e.g. to midnight in Vietnam), so every instance uses
+ * the same Redis key for the same window.
  *
  * Redis unreachable: counting goes on locally and the unsent hits are added when it returns; with `failOpen`
  * false, hits are refused (`CountersUnavailable`) once no sync has succeeded for `staleMs`.

@@ -57,6 +57,20 @@ t.test('an instance that is not being hit still reads the other instances\' hits
   t.equal((await b.hit(k, 60_000)).current, 9, 'b\'s next hit is counted against every instance\'s')
 })
 
+t.test('an instance stops reading a window back a second after its last hit there (no polling of idle keys)', async (t) => {
+  const a = counters(t, redis(t))
+  const b = counters(t, redis(t))
+  const k = key()
+  await b.hit(k, 60_000)
+  await sleep(1100) // past ACTIVE_MS: b's last sync of the key is behind it
+  for (let i = 0; i < 7; i++) await a.hit(k, 60_000)
+  await sleep(150)
+  t.equal(b.peek(k, 60_000).current, 1, 'b: what it knew at its last read, no read since')
+  t.equal((await b.hit(k, 60_000)).current, 2, 'a hit counts on that')
+  await sleep(150)
+  t.equal(b.peek(k, 60_000).current, 9, 'its next sync brings every instance\'s hits')
+})
+
 t.test('windows are aligned to the clock (and shifted by the offset) and reset', async (t) => {
   const c = counters(t, redis(t))
   const k = key()
