@@ -23,8 +23,7 @@ export function setLang (next: Lang): void {
 
 /** Re-renders the calling component when the language changes. */
 export function useLang (): Lang {
-  useChanges(listeners)
-  return current
+  return useChanges(listeners, () => current)
 }
 
 /** The message of this key in the current language, `{name}` placeholders filled. */

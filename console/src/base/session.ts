@@ -29,8 +29,7 @@ export async function loadSession (): Promise<SessionState> {
 }
 
 export function useSession (): SessionState {
-  useChanges(listeners)
-  return state
+  return useChanges(listeners, () => state)
 }
 
 export const loginHref = (returnTo: string): string => `/console/auth/login?returnTo=${encodeURIComponent(returnTo)}`
