@@ -163,8 +163,9 @@ t.test('resolve is rate limited like lookups and answers at most 10 candidates p
   t.equal(r[0].status, 'ambiguous')
   t.equal(r[0].candidates.length, 10, 'candidates cut at 10')
   t.ok(r[0].candidatesTotal > 10, `and the number there were: ${r[0].candidatesTotal as number}`)
-  const codes = []
-  for (let i = 0; i < 4; i++) codes.push((await app.inject({ method: 'POST', url: '/v1/admin-units/resolve', headers, payload: { items: items.slice(0, 1) } })).statusCode)
+  const codes: number[] = []
+  // until one is refused: two to a second can all pass only if the calls are spread over four seconds or more
+  for (let i = 0; i < 8 && !codes.includes(429); i++) codes.push((await app.inject({ method: 'POST', url: '/v1/admin-units/resolve', headers, payload: { items: items.slice(0, 1) } })).statusCode)
   t.ok(codes.includes(429), `limited per client: ${codes.join(',')}`)
   const other = { authorization: `Bearer ${await tokenFor(app, ['system'])}` }
   t.equal((await app.inject({ method: 'POST', url: '/v1/admin-units/resolve', headers: other, payload: { items: items.slice(0, 1) } })).statusCode, 200, 'another client is served')
