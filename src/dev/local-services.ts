@@ -41,11 +41,19 @@ export interface LocalServices {
    * once the server has stopped. Returns the processes signalled.
    */
   signal: (server: 'redis' | 'postgres', signal: NodeJS.Signals) => number[]
-  /** Stops both servers (SIGTERM / fast shutdown, SIGKILL after a timeout). Idempotent. */
+  /** Stops both servers (Redis: SIGTERM; PostgreSQL: smart, then fast shutdown; SIGKILL after a timeout). Idempotent. */
   stop: () => Promise<void>
 }
 
 const STOP_TIMEOUT_MS = 15_000
+/**
+ * PostgreSQL: a smart shutdown first (SIGTERM: no new session, the server exits once the open ones end), then a fast
+ * one (SIGINT: the sessions left are terminated), then SIGKILL. Its owner stops it after closing its own pools, but
+ * a pool's `end()` resolves once it has sent its sessions' Terminate, not once the server has ended them: a fast
+ * shutdown at once met those sessions still open, and each of them got "terminating connection due to
+ * administrator command" on the way out (warnings in a clean Ctrl-C).
+ */
+const POSTGRES_STOP = [{ signal: 'SIGTERM' as const, timeoutMs: 3000 }, { signal: 'SIGINT' as const, timeoutMs: STOP_TIMEOUT_MS }]
 const PORT_ATTEMPTS = 3
 
 async function freePortExcept (avoid: number[]): Promise<number> {
@@ -130,7 +138,7 @@ export async function startLocalServices (opts: LocalServicesOptions): Promise<L
     signalTree(postgres.value.proc.processGroup, 'SIGCONT')
     const stops: Array<Promise<void>> = [
       stopProcess(redis.value, 'SIGTERM'),
-      stopProcess(postgres.value.proc, 'SIGINT').finally(postgres.value.cleanup)
+      postgres.value.proc.stopInSteps(POSTGRES_STOP).finally(postgres.value.cleanup)
     ]
     const results = await Promise.allSettled(stops)
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')

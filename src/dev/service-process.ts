@@ -125,17 +125,24 @@ export class ServiceProcess {
 
   /** Sends `signal`, waits up to `timeoutMs` for the exit, then SIGKILL. */
   async stop (signal: NodeJS.Signals, timeoutMs: number): Promise<void> {
-    if (this.hasExited) return
-    this.kill(signal)
-    let timer: NodeJS.Timeout | undefined
-    const timedOut = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), timeoutMs) })
-    const tooSlow = await Promise.race([this.exited.then(() => false), timedOut])
-    clearTimeout(timer)
-    if (tooSlow) {
-      this.kill('SIGKILL')
-      await this.exited
-    }
+    await this.stopInSteps([{ signal, timeoutMs }])
   }
+
+  /** Sends each signal in turn, waiting up to its time for the exit, then SIGKILL. */
+  async stopInSteps (steps: Array<{ signal: NodeJS.Signals, timeoutMs: number }>): Promise<void> {
+    for (const { signal, timeoutMs } of steps) {
+      if (this.hasExited) return
+      this.kill(signal)
+      let timer: NodeJS.Timeout | undefined
+      const timedOut = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), timeoutMs) })
+      const tooSlow = await Promise.race([this.exited.then(() => false), timedOut])
+      clearTimeout(timer)
+      if (!tooSlow) return
+    }
+    this.kill('SIGKILL')
+    await this.exited
+  }
+
 }
 
 /** Our environment minus the libpq variables that could redirect the servers' tools elsewhere. */

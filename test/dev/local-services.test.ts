@@ -126,3 +126,29 @@ t.test('missing binaries message', async (t) => {
   const redisOnly = missingBinariesMessage({ initdb: '/i', postgres: '/p' })
   t.match(redisOnly, /apt-get install -y redis-server$/m)
 })
+
+t.test('PostgreSQL stops smart first: a session still open when the stop begins ends by itself, never terminated', { skip }, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'lienthong-dev-test-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const services = await startLocalServices({ dir, fast: true })
+  t.teardown(() => services.stop())
+  // what a pool's end() leaves behind: a session whose Terminate has not reached the server yet
+  const session = new pg.Client({ connectionString: services.databaseUrl })
+  const errors: string[] = []
+  session.on('error', (err) => { errors.push(err.message) })
+  await session.connect()
+
+  const stopped = services.stop()
+  // the stop has reached the server once it takes no new session
+  let refused = ''
+  for (const deadline = Date.now() + 10_000; refused === '' && Date.now() < deadline;) {
+    refused = await selectOne(services.databaseUrl).then(() => '', (err: Error) => err.message)
+  }
+  t.match(refused, /shutting down|ECONNREFUSED/, `new sessions refused: ${refused}`)
+  const answer = await session.query<{ one: number }>('SELECT 1 AS one').then((r) => r.rows[0]?.one, (err: Error) => err.message)
+  t.equal(answer, 1, 'the open session still answers')
+  await session.end().catch(() => {})
+  await stopped
+  t.same(errors, [], 'and was never terminated')
+  t.same(await openPorts(services), CLOSED, 'both servers stopped')
+})
