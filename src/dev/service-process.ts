@@ -142,7 +142,6 @@ export class ServiceProcess {
     this.kill('SIGKILL')
     await this.exited
   }
-
 }
 
 /** Our environment minus the libpq variables that could redirect the servers' tools elsewhere. */
