@@ -44,27 +44,30 @@ t.test('an instance learns the other instances\' hits at its syncs; Redis holds 
   t.equal(await r.get(`${k}:${Math.floor(Date.now() / 60_000)}`), '13')
 })
 
-t.test('an instance that is not being hit still reads the other instances\' hits back, one interval late', async (t) => {
+/**
+ * Two instances on one key: b is hit once, then, `quietMs` later, a is hit 7 times; returns 150 ms after that (a's
+ * hits sent, and read back by b if b still reads the key).
+ */
+async function othersHitAfter (t: Tap.Test, quietMs: number): Promise<{ b: SharedCounters, k: string }> {
   const a = counters(t, redis(t))
   const b = counters(t, redis(t))
   const k = key()
   await b.hit(k, 60_000)
-  await sleep(60) // b has sent its hit and has nothing more to send
+  await sleep(quietMs)
   for (let i = 0; i < 7; i++) await a.hit(k, 60_000)
   await sleep(150)
+  return { b, k }
+}
+
+t.test('an instance that is not being hit still reads the other instances\' hits back, one interval late', async (t) => {
+  const { b, k } = await othersHitAfter(t, 60) // after 60 ms b has sent its hit and has nothing more to send
   // without reading back, b would check its next hit against the 1 it saw when it last sent one
   t.equal(b.peek(k, 60_000).current, 8, 'b: its own hit and a\'s 7, with no hit of its own since')
   t.equal((await b.hit(k, 60_000)).current, 9, 'b\'s next hit is counted against every instance\'s')
 })
 
 t.test('an instance stops reading a window back a second after its last hit there (no polling of idle keys)', async (t) => {
-  const a = counters(t, redis(t))
-  const b = counters(t, redis(t))
-  const k = key()
-  await b.hit(k, 60_000)
-  await sleep(1100) // past ACTIVE_MS: b's last sync of the key is behind it
-  for (let i = 0; i < 7; i++) await a.hit(k, 60_000)
-  await sleep(150)
+  const { b, k } = await othersHitAfter(t, 1100) // past ACTIVE_MS: b's last sync of the key is behind it
   t.equal(b.peek(k, 60_000).current, 1, 'b: what it knew at its last read, no read since')
   t.equal((await b.hit(k, 60_000)).current, 2, 'a hit counts on that')
   await sleep(150)
